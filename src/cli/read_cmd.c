@@ -1,0 +1,468 @@
+/*
+ * `smtpscope read`: run the pipeline over capture files and write records.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <pcap/pcap.h>
+
+#include "cli/commands.h"
+#include "cli/opts.h"
+#include "config.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "core/timefmt.h"
+#include "pipeline.h"
+
+/* How often (in packets) the loop looks at the clock for progress. */
+#define PROGRESS_EVERY 4096
+#define PROGRESS_INTERVAL_NS (250 * NS_PER_MS)
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig) { stop_signal = sig; }
+
+struct progress {
+	bool on;
+	bool shown;
+	int64_t start;
+	int64_t last;
+	uint64_t total;     /* bytes of all inputs, 0 when unknown */
+	uint64_t done;      /* bytes of inputs finished */
+};
+
+static struct progress prog;
+
+static void progress_clear(void)
+{
+	if (prog.shown) {
+		fputs("\r\033[K", stderr);
+		prog.shown = false;
+	}
+}
+
+static void progress_show(const struct capture_source *src,
+			  const struct decode_stats *ds)
+{
+	int64_t now = time_mono_ns();
+	double secs = (double)(now - prog.start) / 1e9;
+	char b1[16], b2[16], pct[16] = "";
+
+	if (now - prog.last < PROGRESS_INTERVAL_NS)
+		return;
+	prog.last = now;
+	if (prog.total)
+		snprintf(pct, sizeof(pct), "%5.1f%%  ",
+			 100.0 * (double)(prog.done + capture_offset(src)) /
+				 (double)prog.total);
+	if (secs <= 0)
+		secs = 1e-9;
+	fprintf(stderr,
+		"\r\033[K%s%" PRIu64 " packets  %s  %s/s  %.0f packets/s",
+		pct, ds->packets, opt_human_bytes(b1, sizeof(b1), (double)ds->bytes),
+		opt_human_bytes(b2, sizeof(b2), (double)ds->bytes / secs),
+		(double)ds->packets / secs);
+	prog.shown = true;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+"Usage: smtpscope read [OPTIONS] FILE...\n"
+"\n"
+"Read pcap or pcapng captures (plain or gzip-compressed; \"-\" reads\n"
+"standard input) and write one JSON record per SMTP session, one per line.\n"
+"Several files are read as one capture, in the order given.\n"
+"\n"
+"Output:\n"
+"  -o, --output FILE        write records to FILE (default: standard output)\n"
+"      --stats-json FILE    write the end-of-run counters as one JSON object\n"
+"  -q, --quiet              no progress line and no summary\n"
+"      --no-progress        no progress line (it is shown only on a terminal)\n"
+"\n"
+"Sessions:\n"
+"      --smtp-ports LIST    server ports of SMTP sessions, comma-separated\n"
+"                           (default " SMTP_DEFAULT_PORTS ")\n"
+"\n"
+"Flows and reassembly (capture time; SIZE takes K, M, G):\n"
+"      --max-flows N        TCP flows tracked at once (default 1048576)\n"
+"      --flow-memory SIZE   memory for flows and reassembly (default 1G)\n"
+"      --idle-timeout SEC   end a flow after SEC without packets (default 300)\n"
+"      --close-timeout SEC  keep a closed flow SEC for late packets (default 5)\n"
+"      --tcp-ooo-max SIZE   out-of-order bytes held per direction (default 1M)\n"
+"      --tcp-history SIZE   delivered bytes kept per direction to compare\n"
+"                           resent data with (default 4K, 0 = off)\n"
+"      --frag-max N         IP datagrams being reassembled at once (default 256)\n"
+"      --frag-timeout SEC   drop an incomplete IP datagram after SEC (default 30)\n"
+"\n"
+"  -h, --help               this help\n"
+"  -V, --version            the version\n"
+"\n"
+"Exit status: 0 done; 1 runtime failure (e.g. the output cannot be written);\n"
+"2 usage error, or an input that cannot be read at all; 130 or 143 when\n"
+"stopped by SIGINT or SIGTERM (every record so far is written).\n");
+}
+
+enum {
+	OPT_STATS_JSON = 256,
+	OPT_NO_PROGRESS,
+	OPT_SMTP_PORTS,
+	OPT_MAX_FLOWS,
+	OPT_FLOW_MEMORY,
+	OPT_IDLE_TIMEOUT,
+	OPT_CLOSE_TIMEOUT,
+	OPT_OOO_MAX,
+	OPT_HISTORY,
+	OPT_FRAG_MAX,
+	OPT_FRAG_TIMEOUT,
+};
+
+static const struct option long_opts[] = {
+	{"output", required_argument, NULL, 'o'},
+	{"stats-json", required_argument, NULL, OPT_STATS_JSON},
+	{"quiet", no_argument, NULL, 'q'},
+	{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+	{"smtp-ports", required_argument, NULL, OPT_SMTP_PORTS},
+	{"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
+	{"flow-memory", required_argument, NULL, OPT_FLOW_MEMORY},
+	{"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
+	{"close-timeout", required_argument, NULL, OPT_CLOSE_TIMEOUT},
+	{"tcp-ooo-max", required_argument, NULL, OPT_OOO_MAX},
+	{"tcp-history", required_argument, NULL, OPT_HISTORY},
+	{"frag-max", required_argument, NULL, OPT_FRAG_MAX},
+	{"frag-timeout", required_argument, NULL, OPT_FRAG_TIMEOUT},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+static int bad_value(const char *opt, const char *val, const char *want)
+{
+	log_warn("read: invalid value '%s' for --%s: %s", val, opt, want);
+	fprintf(stderr, "Try 'smtpscope read --help'.\n");
+	return EXIT_USAGE;
+}
+
+static void write_stats_json(const char *path, unsigned files,
+			     const struct pipeline *p, double secs,
+			     bool interrupted)
+{
+	const struct decode_stats *ds = pipeline_decode_stats(p);
+	const struct ipfrag_stats *fs = pipeline_frag_stats(p);
+	const struct flow_table_stats *ts = pipeline_flow_stats(p);
+	const struct smtp_stats *ss = pipeline_smtp_stats(p);
+	struct jw w;
+	FILE *fp;
+	int k;
+
+	jw_init(&w);
+	jw_obj_begin(&w);
+	jw_ku64(&w, "files", files);
+	jw_ku64(&w, "packets", ds->packets);
+	jw_ku64(&w, "bytes", ds->bytes);
+	jw_ku64(&w, "ipv4", ds->ipv4);
+	jw_ku64(&w, "ipv6", ds->ipv6);
+	jw_ku64(&w, "tcp", ds->tcp);
+	jw_ku64(&w, "udp", ds->udp);
+	jw_ku64(&w, "non_ip", ds->non_ip);
+	jw_ku64(&w, "vlan_tagged", ds->vlan_tagged);
+	jw_ku64(&w, "snap_truncated", ds->snap_truncated);
+	jw_ku64(&w, "tcp_bad_options", ds->tcp_bad_options);
+	jw_ku64(&w, "decode_errors", ds->errors);
+	jw_kobj(&w, "decode_errors_by_kind");
+	for (k = 0; k < DERR__COUNT; k++)
+		if (ds->by_kind[k])
+			jw_ku64(&w, decode_error_name((enum decode_error)k),
+				ds->by_kind[k]);
+	jw_obj_end(&w);
+	jw_kobj(&w, "ip_fragments");
+	jw_ku64(&w, "fragments", fs->fragments);
+	jw_ku64(&w, "reassembled", fs->reassembled);
+	jw_ku64(&w, "timeouts", fs->timeouts);
+	jw_ku64(&w, "evicted", fs->evicted);
+	jw_ku64(&w, "bad", fs->bad);
+	jw_ku64(&w, "overlaps", fs->overlaps);
+	jw_ku64(&w, "overlaps_differing", fs->overlaps_differing);
+	jw_obj_end(&w);
+	jw_ku64(&w, "flows", ts->flows);
+	jw_ku64(&w, "flows_followed", ts->followed);
+	jw_ku64(&w, "flows_peak", ts->peak_active);
+	jw_ku64(&w, "flows_closed", ts->closed);
+	jw_ku64(&w, "idle_timeouts", ts->idle_timeouts);
+	jw_ku64(&w, "evictions", ts->evictions);
+	jw_ku64(&w, "flows_reused", ts->reused);
+	jw_ku64(&w, "memory_peak", ts->memory_peak);
+	jw_ku64(&w, "smtp_sessions", ss->sessions);
+	jw_ku64(&w, "smtp_attempts", ss->attempts);
+	jw_ku64(&w, "stream_gaps", ss->gaps);
+	jw_ku64(&w, "stream_overlaps_differing", ss->overlaps_differing);
+	jw_key(&w, "seconds");
+	{
+		char b[32];
+		int n = snprintf(b, sizeof(b), "%.6f", secs);
+
+		jw_raw(&w, b, (size_t)n);
+	}
+	jw_kbool(&w, "interrupted", interrupted);
+	jw_obj_end(&w);
+
+	fp = fopen(path, "w");
+	if (!fp || fprintf(fp, "%s\n", jw_data(&w)) < 0 || fclose(fp) != 0)
+		log_error("%s: cannot write the statistics", path);
+	jw_free(&w);
+}
+
+static void print_summary(unsigned files, const struct pipeline *p,
+			  double secs, bool interrupted)
+{
+	const struct decode_stats *ds = pipeline_decode_stats(p);
+	const struct ipfrag_stats *fs = pipeline_frag_stats(p);
+	const struct flow_table_stats *ts = pipeline_flow_stats(p);
+	const struct smtp_stats *ss = pipeline_smtp_stats(p);
+	char b1[16], b2[16];
+	int k;
+
+	if (secs <= 0)
+		secs = 1e-9;
+	fprintf(stderr,
+		"smtpscope: %s%u file%s, %" PRIu64 " packets, %s in %.2f s "
+		"(%s/s)\n",
+		interrupted ? "interrupted after " : "", files,
+		files == 1 ? "" : "s", ds->packets,
+		opt_human_bytes(b1, sizeof(b1), (double)ds->bytes), secs,
+		opt_human_bytes(b2, sizeof(b2), (double)ds->bytes / secs));
+	fprintf(stderr,
+		"smtpscope: %" PRIu64 " TCP flows, %" PRIu64
+		" SMTP sessions (%" PRIu64 " connection attempts without one)"
+		"\n",
+		ts->flows, ss->sessions, ss->attempts);
+	fprintf(stderr,
+		"smtpscope: decode errors %" PRIu64 ", evictions %" PRIu64
+		", idle timeouts %" PRIu64 ", stream gaps %" PRIu64
+		", differing overlaps %" PRIu64 "\n",
+		ds->errors, ts->evictions, ts->idle_timeouts, ss->gaps,
+		ss->overlaps_differing);
+	if (ds->errors) {
+		fprintf(stderr, "smtpscope: decode errors by kind:");
+		for (k = 0; k < DERR__COUNT; k++)
+			if (ds->by_kind[k])
+				fprintf(stderr, " %s %" PRIu64,
+					decode_error_name((enum decode_error)k),
+					ds->by_kind[k]);
+		fputc('\n', stderr);
+	}
+	if (fs->fragments)
+		fprintf(stderr,
+			"smtpscope: IP fragments %" PRIu64 ", datagrams "
+			"reassembled %" PRIu64 ", timed out %" PRIu64
+			", spoiled %" PRIu64 ", differing overlaps %" PRIu64
+			"\n",
+			fs->fragments, fs->reassembled, fs->timeouts, fs->bad,
+			fs->overlaps_differing);
+	if (log_suppressed_count())
+		fprintf(stderr, "smtpscope: %" PRIu64
+				" repeated warnings were not printed\n",
+			log_suppressed_count());
+}
+
+static const char *linktype_label(int dlt, char *buf, size_t len)
+{
+	const char *name = pcap_datalink_val_to_name(dlt);
+	const char *desc = pcap_datalink_val_to_description(dlt);
+
+	snprintf(buf, len, "%s (%d%s%s)", name ? name : "unknown", dlt,
+		 desc ? ", " : "", desc ? desc : "");
+	return buf;
+}
+
+int cmd_read(int argc, char **argv)
+{
+	struct pipeline_config cfg;
+	const char *out_path = "-", *stats_path = NULL;
+	bool quiet = false, no_progress = false, interrupted = false;
+	int c, i, rc = EXIT_OK;
+	unsigned files_read = 0;
+	struct out_writer *out;
+	struct pipeline *p;
+	struct sigaction sa;
+	char err[512];
+	int64_t t0;
+	double secs;
+	uint64_t v;
+
+	pipeline_config_defaults(&cfg);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:qhV", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': out_path = optarg; break;
+		case OPT_STATS_JSON: stats_path = optarg; break;
+		case 'q': quiet = true; break;
+		case OPT_NO_PROGRESS: no_progress = true; break;
+		case OPT_SMTP_PORTS:
+			if (!smtp_config_set_ports(&cfg.smtp, optarg, err,
+						   sizeof(err)))
+				return bad_value("smtp-ports", optarg, err);
+			break;
+		case OPT_MAX_FLOWS:
+			if (!opt_parse_u32(optarg, 2, 1u << 26,
+					   &cfg.flow.max_flows))
+				return bad_value("max-flows", optarg,
+						 "a number from 2 to 67108864");
+			break;
+		case OPT_FLOW_MEMORY:
+			if (!opt_parse_size(optarg, 1024 * 1024, 1ull << 40,
+					    &cfg.flow.memory_cap))
+				return bad_value("flow-memory", optarg,
+						 "a size from 1M to 1024G");
+			break;
+		case OPT_IDLE_TIMEOUT:
+			if (!opt_parse_seconds(optarg, 0.001, 86400 * 7,
+					       &cfg.flow.idle_timeout_ns))
+				return bad_value("idle-timeout", optarg,
+						 "seconds, 0.001 to 604800");
+			break;
+		case OPT_CLOSE_TIMEOUT:
+			if (!opt_parse_seconds(optarg, 0, 3600,
+					       &cfg.flow.close_timeout_ns))
+				return bad_value("close-timeout", optarg,
+						 "seconds, 0 to 3600");
+			break;
+		case OPT_OOO_MAX:
+			if (!opt_parse_size(optarg, 4096, 1ull << 30, &v))
+				return bad_value("tcp-ooo-max", optarg,
+						 "a size from 4K to 1G");
+			cfg.flow.reasm.ooo_max = (uint32_t)v;
+			break;
+		case OPT_HISTORY:
+			if (!opt_parse_size(optarg, 0, 65536, &v))
+				return bad_value("tcp-history", optarg,
+						 "a size from 0 to 64K");
+			cfg.flow.reasm.hist_size = (uint32_t)v;
+			break;
+		case OPT_FRAG_MAX:
+			if (!opt_parse_u32(optarg, 1, 65536,
+					   &cfg.decode.frag.max_datagrams))
+				return bad_value("frag-max", optarg,
+						 "a number from 1 to 65536");
+			break;
+		case OPT_FRAG_TIMEOUT:
+			if (!opt_parse_seconds(optarg, 0.001, 3600,
+					       &cfg.decode.frag.timeout_ns))
+				return bad_value("frag-timeout", optarg,
+						 "seconds, 0.001 to 3600");
+			break;
+		case 'h': usage(stdout); return EXIT_OK;
+		case 'V': printf("smtpscope %s\n", SMTPSCOPE_VERSION); return 0;
+		default:
+			fprintf(stderr, "Try 'smtpscope read --help'.\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		log_warn("read: no capture file given");
+		fprintf(stderr, "Usage: smtpscope read [OPTIONS] FILE...\n"
+				"Try 'smtpscope read --help'.\n");
+		return EXIT_USAGE;
+	}
+	out = out_open(out_path, err, sizeof(err));
+	if (!out) {
+		log_error("%s", err);
+		return EXIT_USAGE;
+	}
+	p = pipeline_new(&cfg, out);
+	if (!p) {
+		log_error("out of memory");
+		out_close(out);
+		return EXIT_RUNTIME;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	log_set_quiet(quiet);
+	prog.on = !quiet && !no_progress && isatty(STDERR_FILENO);
+	prog.start = prog.last = time_mono_ns();
+	if (prog.on) {
+		log_set_before_print(progress_clear);
+		for (i = optind; i < argc; i++) {
+			struct stat st;
+
+			if (strcmp(argv[i], "-") == 0 ||
+			    stat(argv[i], &st) != 0 || !S_ISREG(st.st_mode)) {
+				prog.total = 0;
+				break;
+			}
+			prog.total += (uint64_t)st.st_size;
+		}
+	}
+	t0 = time_mono_ns();
+
+	for (i = optind; i < argc && !stop_signal; i++) {
+		struct capture_source *src = capture_open(argv[i], err,
+							  sizeof(err));
+		struct capture_packet pkt;
+		uint64_t n = 0;
+		char lt[160];
+
+		if (!src) {
+			log_error("%s", err);
+			rc = EXIT_USAGE;
+			continue;
+		}
+		if (!decode_linktype_supported(capture_linktype(src))) {
+			log_error("%s: unsupported link type %s; smtpscope "
+				  "reads Ethernet, Linux cooked (SLL, SLL2), "
+				  "raw IP and BSD loopback captures",
+				  capture_path(src),
+				  linktype_label(capture_linktype(src), lt,
+						 sizeof(lt)));
+			capture_close(src);
+			rc = EXIT_USAGE;
+			continue;
+		}
+		while (!stop_signal && capture_next(src, &pkt) == 1) {
+			pipeline_packet(p, &pkt);
+			if (prog.on && (++n % PROGRESS_EVERY) == 0)
+				progress_show(src, pipeline_decode_stats(p));
+		}
+		if (capture_stats(src)->packets == 0 &&
+		    (capture_stats(src)->damaged ||
+		     capture_stats(src)->truncated)) {
+			log_error("%s: no packet could be read",
+				  capture_path(src));
+			rc = EXIT_USAGE;
+		} else {
+			files_read++;
+		}
+		if (capture_size(src))
+			prog.done += capture_size(src);
+		capture_close(src);
+	}
+	if (stop_signal)
+		interrupted = true;
+
+	pipeline_finish(p);
+	progress_clear();
+	log_set_before_print(NULL);
+	secs = (double)(time_mono_ns() - t0) / 1e9;
+	if (!quiet)
+		print_summary(files_read, p, secs, interrupted);
+	if (stats_path)
+		write_stats_json(stats_path, files_read, p, secs, interrupted);
+	pipeline_free(p);
+	if (!out_close(out))
+		rc = EXIT_RUNTIME;
+	if (log_error_count() && rc == EXIT_OK)
+		rc = EXIT_RUNTIME;
+	if (interrupted)
+		rc = 128 + (int)stop_signal;
+	return rc;
+}

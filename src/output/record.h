@@ -1,0 +1,34 @@
+/*
+ * Records: plain structs that own their data, one per finished session
+ * (later: per transaction, per alert), built by the protocol layer and
+ * turned into JSON by record_*_json(). Every field they emit is listed in
+ * docs/schema.md; a test fails when one is not.
+ */
+#ifndef SMTPSCOPE_OUTPUT_RECORD_H
+#define SMTPSCOPE_OUTPUT_RECORD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/json.h"
+#include "flow/flow_id.h"
+#include "flow/stream.h"
+
+struct session_record {
+	char session_id[SESSION_ID_LEN];
+	char community_id[COMMUNITY_ID_LEN];
+	struct flow_info info;
+	struct stream_dir_stats dir[2]; /* by enum stream_dir */
+	int64_t end_ts;
+	enum flow_end_reason end;
+	bool handshake;
+};
+
+/* Fill the flow part of a session record from a finished flow. */
+void record_session_from_flow(struct session_record *r,
+			      const struct flow_summary *sum);
+
+/* Write the record as one JSON object (no newline) into w. */
+void record_session_json(struct jw *w, const struct session_record *r);
+
+#endif
