@@ -327,6 +327,7 @@ static enum decode_status decode_ipv4(struct decoder *d, const uint8_t *p,
 		if (r == IPFRAG_HELD)
 			return DECODE_HELD;
 		out->reassembled = true;
+		out->ip_len = hlen + wlen;
 		return decode_l4(d, wproto, whole, wlen, wlen, out);
 	}
 	return decode_l4(d, proto, p + hlen, avail - hlen, wire - hlen, out);
@@ -423,6 +424,7 @@ static enum decode_status decode_ipv6(struct decoder *d, const uint8_t *p,
 			if (r == IPFRAG_HELD)
 				return DECODE_HELD;
 			out->reassembled = true;
+			out->ip_len = off + wlen;
 			/* The rebuilt part starts at the header that followed
 			 * the fragment header; it may hold more extensions,
 			 * but they are rare enough to take only TCP here. */

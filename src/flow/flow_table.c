@@ -9,10 +9,12 @@
 #include "core/siphash.h"
 
 #define FLOW_SLAB 1024u
-/* An RST is obeyed when its sequence number lies within this distance
- * behind, or REASM_WINDOW_MAX ahead of, the delivery point; others are
- * the classic way to make a sensor drop a connection the host kept. */
-#define RST_BEHIND_MAX (1u << 20)
+/* An RST is obeyed when its sequence number lies within RST_BEHIND_MAX
+ * behind or RST_AHEAD_MAX ahead of the delivery point (a generous receive
+ * window); one outside is the classic way to make a sensor drop a
+ * connection the host kept (RFC 5961 has hosts ignore it too). */
+#define RST_BEHIND_MAX (1 << 20)
+#define RST_AHEAD_MAX (1 << 24)
 
 enum flow_state { FS_FREE = 0, FS_ACTIVE, FS_CLOSING };
 
@@ -568,8 +570,8 @@ static bool rst_in_window(const struct flow *f, const struct packet *pkt,
 	if (!h->have_base)
 		return true;
 	off = tcp_half_offset(h, pkt->seq);
-	return off >= (int64_t)h->next - (int64_t)RST_BEHIND_MAX &&
-	       off <= (int64_t)h->next + (int64_t)REASM_WINDOW_MAX;
+	return off >= (int64_t)h->next - RST_BEHIND_MAX &&
+	       off <= (int64_t)h->next + RST_AHEAD_MAX;
 }
 
 static void begin_closing(struct flow_table *ft, struct flow *f,
