@@ -1,0 +1,103 @@
+#!/usr/bin/python3
+"""Seed inputs for fuzz/fuzz_pipeline.c, in its record format.
+
+Each seed is a small scenario the reassembler must get right (a whole
+SMTP session, reordering, resends with other bytes, holes, fragments,
+port reuse) plus the raw frames of the crafted fixture captures, so the
+fuzzer starts from inputs that already reach deep code. Deterministic.
+Run from the project root: /usr/bin/python3 fuzz/make_seeds.py
+"""
+import glob
+import os
+import struct
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "pipeline")
+
+SYN, SYNACK, FIN, RST, DATA = 0, 1, 2, 3, 4
+
+
+def seg(conn, c2s, kind, seq, ack, payload=b"", dt=1, frag=False, far=False):
+    sel = (conn & 3) | (0 if c2s else 4) | (kind << 3)
+    if frag:
+        sel |= 0x40
+    if far:
+        sel |= 0x80
+    return bytes([1, sel]) + struct.pack(">IHBH", seq, ack, dt, len(payload)) + payload
+
+
+def raw(dlt_index, frame):
+    return bytes([0, dlt_index]) + struct.pack(">H", len(frame)) + frame
+
+
+def session(conn=0, reorder=False, resend_other=False, hole=False, frag=False):
+    cmds = [b"EHLO client.example\r\n", b"MAIL FROM:<a@example.org>\r\n",
+            b"RCPT TO:<b@example.net>\r\n", b"DATA\r\n",
+            b"Subject: hi\r\n\r\nhello\r\n.\r\n", b"QUIT\r\n"]
+    replies = [b"220 mx ESMTP\r\n", b"250-mx\r\n250 PIPELINING\r\n", b"250 ok\r\n",
+               b"250 ok\r\n", b"354 go\r\n", b"250 queued\r\n", b"221 bye\r\n"]
+    out = [seg(conn, True, SYN, 0, 0), seg(conn, False, SYNACK, 0, 1),
+           seg(conn, True, DATA, 1, 1)]
+    cs, ss = 1, 1
+    ss_next = ss + len(replies[0])
+    out.append(seg(conn, False, DATA, ss, cs, replies[0]))
+    ss = ss_next
+    segs = []
+    for i, c in enumerate(cmds):
+        segs.append(seg(conn, True, DATA, cs, ss, c, frag=frag and i == 4))
+        cs += len(c)
+        r = replies[i + 1]
+        out_r = seg(conn, False, DATA, ss, cs, r)
+        ss += len(r)
+        segs.append(out_r)
+    if reorder:
+        segs[2], segs[4] = segs[4], segs[2]
+    if resend_other:
+        segs.insert(3, seg(conn, True, DATA, 1 + len(cmds[0]) + 5, ss, b"EVIL:<x@evil>"))
+    if hole:
+        del segs[4]
+    out += segs
+    out.append(seg(conn, True, FIN, cs, ss))
+    out.append(seg(conn, False, FIN, ss, cs + 1))
+    return b"".join(out)
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    seeds = {
+        "session": session(),
+        "reordered": session(reorder=True),
+        "resend_other_bytes": session(resend_other=True),
+        "hole": session(hole=True),
+        "fragments": session(frag=True),
+        "two_connections": session(0) + session(1, reorder=True),
+        "port_reuse": session(2) + session(2),
+        "rst_midway": session(3)[:200] + seg(3, False, RST, 40, 0),
+        "timeouts": session(0)[:150] + seg(1, True, DATA, 5, 0, b"late", dt=255) * 3,
+    }
+    # Raw frames from the crafted fixtures (Ethernet captures only).
+    for path in sorted(glob.glob(os.path.join(os.path.dirname(OUT), "..", "..",
+                                              "tests", "fixtures", "*.pcap"))):
+        data = open(path, "rb").read()
+        if len(data) < 24 or data[:4] not in (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4"):
+            continue
+        le = data[:4] == b"\xd4\xc3\xb2\xa1"
+        fmt = "<" if le else ">"
+        link = struct.unpack(fmt + "I", data[20:24])[0]
+        index = {1: 0, 101: 1, 12: 1, 0: 2, 108: 3, 113: 4, 276: 5}.get(link)
+        if index is None:
+            continue
+        off, recs = 24, []
+        while off + 16 <= len(data):
+            caplen = struct.unpack(fmt + "I", data[off + 8:off + 12])[0]
+            recs.append(raw(index, data[off + 16:off + 16 + caplen]))
+            off += 16 + caplen
+        name = "fixture_" + os.path.basename(path)[:-5]
+        seeds[name] = b"".join(recs)[:60000]
+    for name, blob in sorted(seeds.items()):
+        with open(os.path.join(OUT, name), "wb") as f:
+            f.write(blob)
+    print(f"wrote {len(seeds)} seeds to {OUT}")
+
+
+if __name__ == "__main__":
+    main()
