@@ -1,0 +1,60 @@
+"""Every field smtpscope emits is documented in docs/schema.md, with the
+documented type, and every field documented as 'always' is there."""
+import pytest
+
+from conftest import FIXTURES, corpus_dir, corpus_params, ports_arg, run_read
+import schema
+
+DOC = schema.documented()
+
+
+def check_records(records, where):
+    problems = []
+    for r in records:
+        ds = r.get("event", {}).get("dataset")
+        fields = DOC.get(ds)
+        if fields is None:
+            problems.append(f"{where}: record of undocumented dataset {ds!r}")
+            continue
+        flat = schema.flatten(r)
+        for path, value in flat.items():
+            if path not in fields:
+                problems.append(f"{where}: {ds} field {path} is not in docs/schema.md")
+            elif not schema.type_ok(fields[path][0], value):
+                problems.append(f"{where}: {ds} field {path}={value!r} is not a {fields[path][0]}")
+        for path, (_, presence) in fields.items():
+            if presence == "always" and path not in flat:
+                problems.append(f"{where}: {ds} record lacks {path}")
+    return problems
+
+
+def test_schema_document_parses():
+    assert "smtp.session" in DOC
+    assert len(DOC["smtp.session"]) > 40
+    assert DOC["smtp.session"]["source.bytes"][0] == "integer"
+
+
+@pytest.mark.parametrize("capture", corpus_params())
+def test_corpus_records_are_documented(capture, tmp_path):
+    run = run_read(corpus_dir() / capture, "--smtp-ports", ports_arg(capture),
+                   tmp_path=tmp_path)
+    problems = check_records(run.records, capture)
+    assert not problems, "\n".join(problems[:20])
+
+
+def fixture_files():
+    files = sorted(p for p in FIXTURES.glob("*") if p.name.endswith((".pcap", ".pcapng", ".gz")))
+    return files or [pytest.param(None, marks=pytest.mark.skip(reason="no fixtures yet"))]
+
+
+@pytest.mark.parametrize("capture", fixture_files(), ids=lambda p: getattr(p, "name", "none"))
+def test_fixture_records_are_documented(capture, tmp_path):
+    run = run_read(capture, "--smtp-ports", "25,465,587,2525,2526,5000", tmp_path=tmp_path)
+    problems = check_records(run.records, capture.name)
+    assert not problems, "\n".join(problems[:20])
+
+
+def test_an_undocumented_field_is_caught():
+    """The checker itself fails on a field the document lacks."""
+    rec = {"event": {"dataset": "smtp.session"}, "smtp": {"made_up": 1}}
+    assert any("smtp.made_up" in p for p in check_records([rec], "x"))
