@@ -1,4 +1,13 @@
-"""tshark as the reference dissector: TCP streams and their follow output."""
+"""tshark as the reference dissector: TCP streams and their follow output.
+
+tshark is slow next to smtpscope; when $SMTPSCOPE_TSHARK_CACHE names a
+directory, answers are kept there (keyed by file identity and question)
+so a second run of the suite, e.g. with the sanitizer build, reuses them.
+"""
+import hashlib
+import json
+import os
+import pathlib
 import re
 import subprocess
 
@@ -6,8 +15,27 @@ MISSING = re.compile(rb"^\[(\d+) bytes missing in capture file\]\x00?$")
 
 
 def _run(args, timeout=300):
+    cache = os.environ.get("SMTPSCOPE_TSHARK_CACHE")
+    key = None
+    if cache:
+        ident = []
+        for a in args:
+            p = pathlib.Path(a)
+            if p.is_file():
+                st = p.stat()
+                a = f"{p.resolve()}:{st.st_size}:{st.st_mtime_ns}"
+            ident.append(a)
+        key = pathlib.Path(cache) / (hashlib.sha256(json.dumps(ident).encode()).hexdigest() + ".txt")
+        if key.exists():
+            return key.read_text()
     p = subprocess.run(["tshark", "-n"] + args, capture_output=True, timeout=timeout)
-    return p.stdout.decode("utf-8", "replace")
+    out = p.stdout.decode("utf-8", "replace")
+    if key is not None:
+        key.parent.mkdir(parents=True, exist_ok=True)
+        tmp = key.with_suffix(".tmp%d" % os.getpid())
+        tmp.write_text(out)
+        tmp.replace(key)
+    return out
 
 
 def streams(pcap):
