@@ -281,3 +281,45 @@ def test_make_fixtures_is_deterministic(tmp_path):
     assert made == committed
     match, mismatch, errors = filecmp.cmpfiles(out, FIXTURES, made, shallow=False)
     assert not mismatch and not errors, f"differ from the committed copy: {mismatch + errors}"
+
+
+# ---- the bundled demo capture -----------------------------------------------------
+
+DEMO = FIXTURES.parents[1] / "samples" / "demo.pcap"
+
+
+def test_demo_capture_reads_cleanly(read):
+    run = read(DEMO)
+    assert run.rc == 0, run.stderr
+    sessions = run.sessions()
+    assert len(sessions) == 6
+    assert sorted(s["destination"]["port"] for s in sessions) == [25, 25, 25, 25, 25, 587]
+    assert sorted(s["network"]["type"] for s in sessions).count("ipv6") == 1
+    assert all(s["smtp"]["stream"]["gaps"] == 0 for s in sessions)
+    assert all(s["smtp"]["stream"]["end"] == "fin" for s in sessions)
+    assert run.stats["decode_errors"] == 0
+
+
+@pytest.mark.skipif(scapy_python() is None, reason="/usr/bin/python3 with scapy not found")
+def test_demo_capture_matches_what_was_crafted(read, tmp_path):
+    script = DEMO.parent / "make_demo.py"
+    regen = tmp_path / "demo.pcap"
+    subprocess.run([scapy_python(), str(script), "--out", str(regen)], check=True,
+                   capture_output=True, timeout=300)
+    assert regen.read_bytes() == DEMO.read_bytes(), "make_demo.py no longer gives demo.pcap"
+    crafted = json.loads(subprocess.run([scapy_python(), str(script), "--summary"], check=True,
+                                        capture_output=True, timeout=300).stdout)
+    run = read(DEMO)
+    got = {}
+    for s in run.sessions():
+        ip, port = s["source"]["ip"], s["source"]["port"]
+        got[f"{ip}:{port}"] = s
+    for c in crafted:
+        s = got[c["client"]]
+        assert f"{s['destination']['ip']}:{s['destination']['port']}" == c["server"]
+        assert s["source"]["bytes"] == c["client_bytes"], c["session"]
+        assert s["destination"]["bytes"] == c["server_bytes"], c["session"]
+        assert s["smtp"]["stream"]["client"]["retransmitted_bytes"] == \
+            c["client_retransmitted_bytes"], c["session"]
+        assert s["source"]["packets"] + s["destination"]["packets"] == c["packets"], c["session"]
+        assert s["event"]["duration"] == c["duration_us"] * 1000, c["session"]
