@@ -15,6 +15,8 @@
 /* A record longer than this is damage, whatever the file header claims
  * (libpcap's own ceiling for the largest link types is 256 KiB). */
 #define CAPTURE_MAX_RECORD (256u * 1024u)
+/* Read in large pieces: one system call (or zlib call) per megabyte. */
+#define CAPTURE_IOBUF (1u << 20)
 /* How far past a damaged record to look for the next good one. */
 #define CAPTURE_RESYNC_WINDOW (64u * 1024u * 1024u)
 /* A pcapng block longer than this is not believed. */
@@ -28,6 +30,8 @@ struct capture_source {
 	FILE *fp;       /* handed to libpcap, closed by pcap_close */
 	gzFile gz;      /* when reading through zlib (stdin or .gz) */
 	int fd;         /* plain files: our own descriptor for resync reads */
+	char *iobuf;    /* stdio buffer of fp (glibc ignores a size without
+			   one); freed after fp is closed */
 	bool seekable;  /* plain regular file: resync possible */
 	enum file_format fmt;
 	bool swapped;   /* file byte order differs from ours */
@@ -80,7 +84,11 @@ static FILE *open_gz_stream(struct capture_source *s, int fd)
 	if (!fp) {
 		gzclose(s->gz);
 		s->gz = NULL;
+		return NULL;
 	}
+	s->iobuf = malloc(CAPTURE_IOBUF);
+	if (s->iobuf)
+		setvbuf(fp, s->iobuf, _IOFBF, CAPTURE_IOBUF);
 	return fp;
 }
 
@@ -296,7 +304,9 @@ struct capture_source *capture_open(const char *path, char *err,
 					close(fd);
 				goto fail;
 			}
-			setvbuf(s->fp, NULL, _IOFBF, 256 * 1024);
+			s->iobuf = malloc(CAPTURE_IOBUF);
+			if (s->iobuf)
+				setvbuf(s->fp, s->iobuf, _IOFBF, CAPTURE_IOBUF);
 			s->seekable = s->size > 0;
 			if (hn > 0)
 				sniff_header(s, head, (size_t)hn);
@@ -346,6 +356,7 @@ void capture_close(struct capture_source *src)
 		fclose(src->fp);
 	if (src->fd >= 0)
 		close(src->fd);
+	free(src->iobuf);
 	free(src->path);
 	free(src);
 }

@@ -1,9 +1,10 @@
 /*
  * A size-class buffer pool for reassembly: out-of-order segments and
- * per-direction history rings. Freed blocks go back to a free list of
- * their class and are reused, so once traffic reaches its working set no
- * packet costs a malloc. `used` counts live bytes for the flow table's
- * memory cap; free lists keep at most BUFPOOL_KEEP_BYTES.
+ * per-direction history rings. Small classes are carved from 1 MiB slabs;
+ * freed blocks go back to a free list of their class and are reused, so
+ * no packet costs a malloc once traffic reaches its working set. `used`
+ * counts live bytes for the flow table's memory cap; the largest class's
+ * free list keeps at most BUFPOOL_KEEP_BYTES.
  */
 #ifndef SMTPSCOPE_FLOW_BUFPOOL_H
 #define SMTPSCOPE_FLOW_BUFPOOL_H
@@ -14,11 +15,14 @@
 #define BUFPOOL_CLASSES 5
 #define BUFPOOL_KEEP_BYTES (64u * 1024u * 1024u)
 
+struct slab;
+
 struct bufpool {
 	void *free[BUFPOOL_CLASSES];
+	struct slab *slabs;
 	uint64_t used;       /* bytes handed out and not returned */
 	uint64_t kept;       /* bytes sitting in free lists */
-	uint64_t mallocs;    /* blocks obtained from the system */
+	uint64_t mallocs;    /* slabs and blocks obtained from the system */
 };
 
 void bufpool_init(struct bufpool *bp);

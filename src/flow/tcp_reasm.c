@@ -76,13 +76,28 @@ static void hist_store(struct tcp_half *h, const uint8_t *p, uint32_t n)
 	memcpy(h->hist, p + first, n - first);
 }
 
-static void check_end(struct tcp_half *h, int64_t ts, struct reasm_sink *sink)
+/* The direction is over: report it, and give back its history ring (a
+ * closed connection waits out the close timeout; its rings would be the
+ * bulk of the table's memory on a busy link). */
+static void mark_ended(struct tcp_half *h, struct bufpool *bp, int64_t ts,
+		       struct reasm_sink *sink)
+{
+	h->ended = true;
+	if (h->hist) {
+		bufpool_put(bp, h->hist, h->hist_cap);
+		h->hist = NULL;
+		h->hist_cap = 0;
+	}
+	if (!sink->detached && sink->c->end)
+		sink->c->end(sink->st, sink->dir, ts);
+}
+
+static void check_end(struct tcp_half *h, struct bufpool *bp, int64_t ts,
+		      struct reasm_sink *sink)
 {
 	if (h->ended || !h->fin_seen || h->next < h->fin_off)
 		return;
-	h->ended = true;
-	if (!sink->detached && sink->c->end)
-		sink->c->end(sink->st, sink->dir, ts);
+	mark_ended(h, bp, ts, sink);
 }
 
 static void deliver(struct tcp_half *h, const uint8_t *p, uint32_t n,
@@ -362,7 +377,7 @@ void tcp_half_segment(struct tcp_half *h, const struct reasm_cfg *cfg,
 		h->base = seq; /* picked up mid-stream */
 		h->have_base = true;
 	}
-	if (!h->hist && cfg->hist_size && seg->wire) {
+	if (!h->hist && !h->ended && cfg->hist_size && seg->wire) {
 		h->hist = bufpool_get(bp, cfg->hist_size, &h->hist_cap);
 		h->hist_from = h->next;
 	}
@@ -388,7 +403,7 @@ void tcp_half_segment(struct tcp_half *h, const struct reasm_cfg *cfg,
 		h->next = (uint64_t)off + seg->wire > h->next
 				  ? (uint64_t)off + seg->wire
 				  : h->next;
-	check_end(h, seg->ts, sink);
+	check_end(h, bp, seg->ts, sink);
 }
 
 void tcp_half_ack(struct tcp_half *h, struct bufpool *bp, uint32_t ack,
@@ -410,7 +425,7 @@ void tcp_half_ack(struct tcp_half *h, struct bufpool *bp, uint32_t ack,
 	if (!sink->detached && h->ooo && h->ooo->off > h->next &&
 	    h->ack_hint >= h->ooo->off) {
 		skip_hole(h, bp, sink);
-		check_end(h, ts, sink);
+		check_end(h, bp, ts, sink);
 	}
 }
 
@@ -433,9 +448,6 @@ void tcp_half_flush(struct tcp_half *h, struct bufpool *bp, int64_t ts,
 		target = h->ack_hint > 0 ? h->ack_hint - 1 : 0;
 	if (!sink->detached && target > h->next)
 		deliver_gap(h, target - h->next, ts, sink);
-	if (!h->ended) {
-		h->ended = true;
-		if (!sink->detached && sink->c->end)
-			sink->c->end(sink->st, sink->dir, ts);
-	}
+	if (!h->ended)
+		mark_ended(h, bp, ts, sink);
 }
