@@ -1,5 +1,6 @@
-"""Input files: formats (pcap both byte orders, nanosecond pcap, pcapng,
-gzip), damage (truncated, corrupted in the middle, gzip cut short), files
+"""Input files: formats (pcap both byte orders, nanosecond pcap, pcapng
+with one or two interfaces, gzip with one or two members), damage
+(truncated, corrupted in the middle, gzip cut short), files
 smtpscope must refuse (unsupported link type, empty, text, missing,
 directory, unreadable), standard input (also fed one byte at a time),
 several files as one capture, -o, exit statuses and messages.
