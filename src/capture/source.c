@@ -40,56 +40,97 @@ struct capture_source {
 	uint64_t size;
 	uint64_t rec_start; /* file offset where the next record starts */
 	uint64_t consumed;  /* bytes read through the gzip layer */
+	bool warned_snap;   /* said that records exceed the snapshot length */
 	int64_t last_ts_sec;
 	int linktype;
 	struct capture_stats stats;
 	bool done;
 };
 
-/* ---- gzip (and stdin) through a stdio cookie ------------------------- */
+/* ---- the stream libpcap reads --------------------------------------------
+ *
+ * libpcap reads a stdio stream. We give it one of our own (a cookie stream)
+ * over read(2) for plain files or zlib for gzip and standard input (zlib
+ * passes uncompressed data through), so that the position of the stream
+ * is known without a system call per packet, and seeking (for resync)
+ * stays ours.
+ */
 
-static ssize_t gz_read(void *cookie, char *buf, size_t size)
+static ssize_t src_read(void *cookie, char *buf, size_t size)
 {
 	struct capture_source *s = cookie;
-	int n;
+	ssize_t n;
 
-	if (size > (1u << 30))
-		size = 1u << 30;
-	n = gzread(s->gz, buf, (unsigned)size);
+	if (s->gz) {
+		if (size > (1u << 30))
+			size = 1u << 30;
+		n = gzread(s->gz, buf, (unsigned)size);
+	} else {
+		do
+			n = read(s->fd, buf, size);
+		while (n < 0 && errno == EINTR);
+	}
 	if (n < 0)
 		return -1;
 	s->consumed += (uint64_t)n;
 	return n;
 }
 
-static int gz_close(void *cookie)
+static int src_seek(void *cookie, off64_t *offset, int whence)
 {
 	struct capture_source *s = cookie;
-	int rc = gzclose(s->gz);
 
-	s->gz = NULL;
-	return rc == Z_OK ? 0 : -1;
+	if (whence == SEEK_CUR && *offset == 0) {
+		*offset = (off64_t)s->consumed;
+		return 0;
+	}
+	if (whence == SEEK_SET && s->seekable && *offset >= 0 &&
+	    lseek(s->fd, *offset, SEEK_SET) == *offset) {
+		s->consumed = (uint64_t)*offset;
+		return 0;
+	}
+	errno = ESPIPE;
+	return -1;
 }
 
-static FILE *open_gz_stream(struct capture_source *s, int fd)
+static int src_close(void *cookie)
 {
-	cookie_io_functions_t io = {.read = gz_read, .close = gz_close};
-	FILE *fp;
+	struct capture_source *s = cookie;
+	int rc = 0;
 
-	s->gz = gzdopen(fd, "rb");
-	if (!s->gz)
-		return NULL;
-	gzbuffer(s->gz, 256 * 1024);
-	fp = fopencookie(s, "rb", io);
-	if (!fp) {
-		gzclose(s->gz);
+	if (s->gz)
+		rc = gzclose(s->gz) == Z_OK ? 0 : -1;
+	s->gz = NULL;
+	return rc; /* s->fd is closed by capture_close() */
+}
+
+static bool open_stream(struct capture_source *s, bool gzip)
+{
+	cookie_io_functions_t io = {
+		.read = src_read, .seek = src_seek, .close = src_close};
+
+	if (gzip) {
+		int fd = dup(s->fd);
+
+		s->gz = fd >= 0 ? gzdopen(fd, "rb") : NULL;
+		if (!s->gz) {
+			if (fd >= 0)
+				close(fd);
+			return false;
+		}
+		gzbuffer(s->gz, 256 * 1024);
+	}
+	s->fp = fopencookie(s, "rb", io);
+	if (!s->fp) {
+		if (s->gz)
+			gzclose(s->gz);
 		s->gz = NULL;
-		return NULL;
+		return false;
 	}
 	s->iobuf = malloc(CAPTURE_IOBUF);
 	if (s->iobuf)
-		setvbuf(fp, s->iobuf, _IOFBF, CAPTURE_IOBUF);
-	return fp;
+		setvbuf(s->fp, s->iobuf, _IOFBF, CAPTURE_IOBUF);
+	return true;
 }
 
 /* ---- file header knowledge used by resync ----------------------------- */
@@ -140,9 +181,9 @@ static bool pcap_hdr_plausible(const struct capture_source *s,
 	uint32_t frac = rd32(b + 4, s->swapped);
 	uint32_t cap = rd32(b + 8, s->swapped);
 	uint32_t orig = rd32(b + 12, s->swapped);
-	uint32_t maxcap = s->snaplen && s->snaplen < CAPTURE_MAX_RECORD
-				  ? s->snaplen
-				  : CAPTURE_MAX_RECORD;
+	/* Not the header's snapshot length: files exist whose records are
+	 * longer than it (libpcap then keeps only the first part). */
+	uint32_t maxcap = CAPTURE_MAX_RECORD;
 	int64_t dt = (int64_t)sec - s->last_ts_sec;
 
 	if (frac >= (s->nano ? 1000000000u : 1000000u))
@@ -262,16 +303,15 @@ struct capture_source *capture_open(const char *path, char *err,
 		goto fail_mem;
 
 	if (strcmp(path, "-") == 0) {
-		int fd = dup(STDIN_FILENO);
-
-		if (fd < 0 || !(s->fp = open_gz_stream(s, fd))) {
+		s->fd = dup(STDIN_FILENO);
+		if (s->fd < 0 || !open_stream(s, true)) {
 			snprintf(err, errlen, "%s: cannot read: %s", shown,
 				 strerror(errno));
-			if (fd >= 0 && !s->gz)
-				close(fd);
 			goto fail;
 		}
 	} else {
+		bool gzip;
+
 		s->fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (s->fd < 0) {
 			snprintf(err, errlen, "%s: cannot open: %s", shown,
@@ -285,40 +325,29 @@ struct capture_source *capture_open(const char *path, char *err,
 		if (fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode))
 			s->size = (uint64_t)st.st_size;
 		hn = pread(s->fd, head, sizeof(head), 0);
-		if (hn >= 2 && head[0] == 0x1f && head[1] == 0x8b) {
-			int fd = dup(s->fd);
-
-			if (fd < 0 || !(s->fp = open_gz_stream(s, fd))) {
-				snprintf(err, errlen, "%s: cannot read: %s",
-					 shown, strerror(errno));
-				goto fail;
-			}
-		} else {
-			int fd = dup(s->fd);
-
-			s->fp = fd >= 0 ? fdopen(fd, "rb") : NULL;
-			if (!s->fp) {
-				snprintf(err, errlen, "%s: cannot read: %s",
-					 shown, strerror(errno));
-				if (fd >= 0)
-					close(fd);
-				goto fail;
-			}
-			s->iobuf = malloc(CAPTURE_IOBUF);
-			if (s->iobuf)
-				setvbuf(s->fp, s->iobuf, _IOFBF, CAPTURE_IOBUF);
+		gzip = hn >= 2 && head[0] == 0x1f && head[1] == 0x8b;
+		if (!gzip) {
 			s->seekable = s->size > 0;
 			if (hn > 0)
 				sniff_header(s, head, (size_t)hn);
+		}
+		if (!open_stream(s, gzip)) {
+			snprintf(err, errlen, "%s: cannot read: %s", shown,
+				 strerror(errno));
+			goto fail;
 		}
 	}
 
 	s->pcap = pcap_fopen_offline_with_tstamp_precision(
 		s->fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
 	if (!s->pcap) {
-		if (s->size == 0 && s->seekable == false && hn == 0 &&
-		    strcmp(path, "-") != 0)
+		bool is_stdin = strcmp(path, "-") == 0;
+
+		if (!is_stdin && s->size == 0 && hn == 0)
 			snprintf(err, errlen, "%s: empty file, not a capture",
+				 shown);
+		else if (is_stdin && s->consumed == 0)
+			snprintf(err, errlen, "%s: empty input, not a capture",
 				 shown);
 		else
 			snprintf(err, errlen,
@@ -330,9 +359,7 @@ struct capture_source *capture_open(const char *path, char *err,
 		goto fail;
 	}
 	s->linktype = pcap_datalink(s->pcap);
-	if (s->fmt == FMT_PCAP) {
-		s->rec_start = 24;
-	} else if (s->seekable) {
+	{
 		off_t pos = ftello(s->fp);
 
 		s->rec_start = pos > 0 ? (uint64_t)pos : 0;
@@ -363,6 +390,34 @@ void capture_close(struct capture_source *src)
 
 /* ---- reading ------------------------------------------------------------ */
 
+/*
+ * Where the next record starts (for messages and resync), from the
+ * stream position. A classic pcap record that took more file bytes than
+ * libpcap handed over was cut to the file's snapshot length.
+ */
+static void note_position(struct capture_source *s, uint32_t caplen)
+{
+	off_t pos = ftello(s->fp);
+
+	if (pos < 0)
+		return;
+	if (s->fmt == FMT_PCAP && !s->warned_snap &&
+	    (uint64_t)pos > s->rec_start + 16u + caplen) {
+		s->warned_snap = true;
+		log_warn("%s: records are longer than the file's snapshot "
+			 "length (%u bytes); libpcap keeps only the first %u "
+			 "bytes of each, the rest counts as missing",
+			 s->path, (unsigned)s->snaplen, (unsigned)s->snaplen);
+	}
+	s->rec_start = (uint64_t)pos;
+}
+
+static const char *offset_kind(const struct capture_source *s)
+{
+	return s->gz && !gzdirect(s->gz) ? "uncompressed byte offset"
+					  : "byte offset";
+}
+
 static bool is_truncation(const char *msg)
 {
 	return strstr(msg, "truncated") != NULL;
@@ -389,14 +444,7 @@ int capture_next(struct capture_source *s, struct capture_packet *pkt)
 			pkt->linktype = s->linktype;
 			s->last_ts_sec = (int64_t)h->ts.tv_sec;
 			s->stats.packets++;
-			if (s->fmt == FMT_PCAP) {
-				s->rec_start += 16u + h->caplen;
-			} else if (s->seekable) {
-				off_t pos = ftello(s->fp);
-
-				if (pos > 0)
-					s->rec_start = (uint64_t)pos;
-			}
+			note_position(s, h->caplen);
 			return 1;
 		}
 		if (rc == PCAP_ERROR_BREAK) {
@@ -405,14 +453,14 @@ int capture_next(struct capture_source *s, struct capture_packet *pkt)
 		}
 		/* rc == PCAP_ERROR: a damaged or truncated record. */
 		msg = pcap_geterr(s->pcap);
-		bad_at = s->gz ? s->consumed : s->rec_start;
+		bad_at = s->rec_start;
 		resume = UINT64_MAX;
 		if (s->seekable && s->fmt != FMT_UNKNOWN)
 			resume = resync_scan(s, bad_at + 1);
 		if (resume == UINT64_MAX && is_truncation(msg)) {
-			log_warn("%s: truncated at %sbyte offset %llu (%s); the "
-				 "partial last record is ignored",
-				 s->path, s->gz ? "uncompressed " : "",
+			log_warn("%s: truncated at %s %llu (%s); the partial "
+				 "last record is ignored",
+				 s->path, offset_kind(s),
 				 (unsigned long long)bad_at, msg);
 			s->stats.truncated = true;
 			s->done = true;
@@ -421,9 +469,9 @@ int capture_next(struct capture_source *s, struct capture_packet *pkt)
 		s->stats.damaged++;
 		if (resume == UINT64_MAX ||
 		    fseeko(s->fp, (off_t)resume, SEEK_SET) != 0) {
-			log_warn("%s: damaged record at %sbyte offset %llu (%s); "
-				 "%s, the rest is not read",
-				 s->path, s->gz ? "uncompressed " : "",
+			log_warn("%s: damaged record at %s %llu (%s); %s, the "
+				 "rest is not read",
+				 s->path, offset_kind(s),
 				 (unsigned long long)bad_at, msg,
 				 s->seekable ? "no good record found after it"
 					     : "this input cannot be searched");

@@ -335,31 +335,20 @@ static enum decode_status decode_ipv4(struct decoder *d, const uint8_t *p,
 
 /* ---- IPv6 ---------------------------------------------------------------- */
 
-static enum decode_status decode_ipv6(struct decoder *d, const uint8_t *p,
-				      uint32_t cap, uint32_t missing, int64_t ts,
-				      struct packet *out)
+/*
+ * Walk IPv6 extension headers from p[off] (next header nh) to the upper
+ * layer. Run once on the packet and, after fragment reassembly, again on
+ * the rebuilt payload, which holds the headers that followed the fragment
+ * header (destination options, say) before TCP. A fragment header inside
+ * a rebuilt payload is malformed.
+ */
+static enum decode_status ipv6_chain(struct decoder *d, uint8_t nh,
+				     const uint8_t *p, uint32_t off,
+				     uint32_t avail, uint32_t wire,
+				     bool rebuilt, int64_t ts,
+				     struct packet *out)
 {
-	uint32_t plen, avail, wire, off = 40;
-	uint8_t nh;
 	int depth;
-
-	if (cap < 40)
-		return fail(d, DERR_IPV6_TRUNCATED);
-	if ((p[0] >> 4) != 6)
-		return fail(d, DERR_IP_BAD_VERSION);
-	d->st.ipv6++;
-	plen = ((uint32_t)p[4] << 8) | p[5];
-	if (plen == 0 && !missing)
-		plen = cap - 40; /* offload or jumbogram: trust the frame */
-	if (40 + plen > cap + missing)
-		return fail(d, DERR_IPV6_BAD_PAYLOAD_LEN);
-	wire = 40 + plen;
-	out->ip_len = wire;
-	avail = wire < cap ? wire : cap;
-	out->ipver = 6;
-	memcpy(out->src, p + 8, 16);
-	memcpy(out->dst, p + 24, 16);
-	nh = p[6];
 
 	for (depth = 0; depth < MAX_ENCAP_DEPTH; depth++) {
 		uint32_t elen;
@@ -407,7 +396,7 @@ static enum decode_status decode_ipv6(struct decoder *d, const uint8_t *p,
 				off += 8;
 				break;
 			}
-			if (avail < wire)
+			if (rebuilt || avail < wire)
 				return fail(d, DERR_FRAG_BAD);
 			memset(&k, 0, sizeof(k));
 			k.ipver = 6;
@@ -425,10 +414,8 @@ static enum decode_status decode_ipv6(struct decoder *d, const uint8_t *p,
 				return DECODE_HELD;
 			out->reassembled = true;
 			out->ip_len = off + wlen;
-			/* The rebuilt part starts at the header that followed
-			 * the fragment header; it may hold more extensions,
-			 * but they are rare enough to take only TCP here. */
-			return decode_l4(d, wproto, whole, wlen, wlen, out);
+			return ipv6_chain(d, wproto, whole, 0, wlen, wlen, true,
+					  ts, out);
 		}
 		default:
 			return decode_l4(d, nh, p + off, avail - off, wire - off,
@@ -436,6 +423,31 @@ static enum decode_status decode_ipv6(struct decoder *d, const uint8_t *p,
 		}
 	}
 	return fail(d, DERR_IPV6_EXT_CHAIN_TOO_LONG);
+}
+
+static enum decode_status decode_ipv6(struct decoder *d, const uint8_t *p,
+				      uint32_t cap, uint32_t missing, int64_t ts,
+				      struct packet *out)
+{
+	uint32_t plen, avail, wire;
+
+	if (cap < 40)
+		return fail(d, DERR_IPV6_TRUNCATED);
+	if ((p[0] >> 4) != 6)
+		return fail(d, DERR_IP_BAD_VERSION);
+	d->st.ipv6++;
+	plen = ((uint32_t)p[4] << 8) | p[5];
+	if (plen == 0 && !missing)
+		plen = cap - 40; /* offload or jumbogram: trust the frame */
+	if (40 + plen > cap + missing)
+		return fail(d, DERR_IPV6_BAD_PAYLOAD_LEN);
+	wire = 40 + plen;
+	out->ip_len = wire;
+	avail = wire < cap ? wire : cap;
+	out->ipver = 6;
+	memcpy(out->src, p + 8, 16);
+	memcpy(out->dst, p + 24, 16);
+	return ipv6_chain(d, p[6], p, 40, avail, wire, false, ts, out);
 }
 
 static enum decode_status decode_ip(struct decoder *d, const uint8_t *p,

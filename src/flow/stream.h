@@ -71,8 +71,9 @@ struct stream_dir_stats {
 	uint64_t overlap_bytes_differing;
 	uint64_t overlap_bytes_unchecked; /* resent bytes too old to compare */
 	uint64_t out_of_order;   /* segments that arrived ahead of a hole */
-	uint64_t out_of_window;  /* segments too far from the stream to be
-				    believed, dropped */
+	uint64_t out_of_window;  /* segments (or held pieces) that cannot be
+				    in the stream: too far from it, before
+				    its start, or past its FIN; dropped */
 	uint64_t rst_ignored;    /* RSTs outside the window, not obeyed */
 	bool syn;
 	bool fin;

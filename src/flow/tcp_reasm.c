@@ -256,6 +256,40 @@ static void hold(struct tcp_half *h, struct bufpool *bp, uint64_t off,
 	}
 }
 
+/*
+ * Nothing lies past a FIN: a held piece beyond it was never part of the
+ * stream (the peer never acknowledged it - an injection aimed at the
+ * sensor), so it is dropped and counted, never delivered.
+ */
+static void prune_beyond(struct tcp_half *h, struct bufpool *bp, uint64_t end)
+{
+	struct reasm_seg **link = &h->ooo;
+
+	while (*link) {
+		struct reasm_seg *s = *link;
+		uint64_t e = seg_end(s);
+
+		if (s->off >= end) {
+			*link = s->next;
+			h->ooo_bytes -= s->len + s->gap;
+			h->st.out_of_window++;
+			bufpool_put(bp, s, s->cap);
+			continue;
+		}
+		if (e > end) {
+			uint32_t cut = (uint32_t)(e - end);
+
+			if (s->gap)
+				s->gap -= cut;
+			else
+				s->len -= cut;
+			h->ooo_bytes -= cut;
+			h->st.out_of_window++;
+		}
+		link = &s->next;
+	}
+}
+
 /* ---- segments ------------------------------------------------------------ */
 
 static void add_bytes(struct tcp_half *h, const struct reasm_cfg *cfg,
@@ -361,7 +395,7 @@ void tcp_half_segment(struct tcp_half *h, const struct reasm_cfg *cfg,
 		      struct bufpool *bp, const struct reasm_segment *seg,
 		      struct reasm_sink *sink)
 {
-	uint32_t seq = seg->seq;
+	uint32_t seq = seg->seq, len, wire;
 	int64_t off;
 
 	if (seg->flags & TCP_SYN) {
@@ -394,14 +428,28 @@ void tcp_half_segment(struct tcp_half *h, const struct reasm_cfg *cfg,
 		if (!h->fin_seen || fo < h->fin_off) {
 			h->fin_seen = true;
 			h->fin_off = fo < h->next ? h->next : fo;
+			prune_beyond(h, bp, h->fin_off);
 		}
 	}
-	if (seg->wire && !sink->detached)
-		add_bytes(h, cfg, bp, (uint64_t)off, seg->data, seg->len,
-			  seg->wire - seg->len, seg->ts, sink);
-	else if (seg->wire)
-		h->next = (uint64_t)off + seg->wire > h->next
-				  ? (uint64_t)off + seg->wire
+	len = seg->len;
+	wire = seg->wire;
+	if (wire && h->fin_seen && (uint64_t)off + wire > h->fin_off) {
+		/* Bytes after the FIN: not part of the stream. */
+		uint64_t keep = h->fin_off > (uint64_t)off
+					? h->fin_off - (uint64_t)off
+					: 0;
+
+		h->st.out_of_window++;
+		wire = (uint32_t)keep;
+		if (len > wire)
+			len = wire;
+	}
+	if (wire && !sink->detached)
+		add_bytes(h, cfg, bp, (uint64_t)off, seg->data, len,
+			  wire - len, seg->ts, sink);
+	else if (wire)
+		h->next = (uint64_t)off + wire > h->next
+				  ? (uint64_t)off + wire
 				  : h->next;
 	check_end(h, bp, seg->ts, sink);
 }

@@ -24,14 +24,7 @@ EXPECTED = fc.load()
 # Fixtures smtpscope gets wrong today, with why (see the report of the
 # session that added them). strict: when the bug is fixed the test fails
 # until the entry is removed.
-KNOWN_BUGS = {
-    "ipv6_frag_destopt.pcap":
-        "src/decode/decode.c decode_ipv6(): after IPv6 reassembly the payload "
-        "is handed to decode_l4() with the fragment header's next-header "
-        "(60, destination options) instead of walking the extension headers "
-        "of the fragmentable part, so no TCP is found and every fragmented "
-        "segment is lost (counted as other_l4)",
-}
+KNOWN_BUGS = {}
 
 
 def params(suite):

@@ -19,14 +19,7 @@ import fixture_checks as fc  # noqa: E402
 EXPECTED = fc.load()
 
 # Fixtures smtpscope gets wrong today: name -> why (strict xfail).
-KNOWN_BUGS = {
-    "tcp_inject_past_fin.pcap":
-        "src/flow/tcp_reasm.c tcp_half_flush(): at the end of the flow every "
-        "held piece is delivered after skip_hole(), even one that lies beyond "
-        "the direction's FIN (fin_off) and that the peer never acknowledged; "
-        "a forged in-window segment 1 MiB ahead is handed to the consumer "
-        "after a 1048412-byte gap (source.bytes 223 instead of 189)",
-}
+KNOWN_BUGS = {}
 
 
 def params(suite):

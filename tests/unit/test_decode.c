@@ -512,6 +512,42 @@ static void test_ipv6_fragments(void **state)
 	assert_int_equal(p.payload_len, sizeof(big));
 }
 
+/* RFC 8200 order: Fragment, then Destination Options, then TCP: the
+ * options are inside the rebuilt part and must be walked there. */
+static void test_ipv6_fragments_then_options(void **state)
+{
+	struct tcp_spec t = {40000, 25, 5, 6, TCP_ACK, payload,
+			     sizeof(payload) - 1, NULL, 0};
+	struct packet p;
+	uint8_t part[PB_MAX], fh[PB_MAX];
+	size_t tl, whole, n, half;
+
+	(void)state;
+	tl = pb_tcp(l4, &t);
+	memset(part, 0, 8);
+	part[0] = IPPROTO_TCP; /* destination options, 8 bytes */
+	memcpy(part + 8, l4, tl);
+	whole = 8 + tl;
+	half = 24;
+	memset(fh, 0, 8);
+	fh[0] = 60;
+	fh[3] = 1; /* offset 0, more */
+	fh[7] = 77;
+	memcpy(fh + 8, part, half);
+	n = pb_ipv6(l3, "2001:db8::1", "2001:db8::2", 44, fh, 8 + half);
+	assert_int_equal(dec_frame(l3, n, DLT_RAW, &p), DECODE_HELD);
+	fh[2] = (uint8_t)(half >> 8);
+	fh[3] = (uint8_t)(half & 0xf8); /* offset 24, last */
+	memcpy(fh + 8, part + half, whole - half);
+	n = pb_ipv6(l3, "2001:db8::1", "2001:db8::2", 44, fh,
+		    8 + whole - half);
+	assert_int_equal(dec_frame(l3, n, DLT_RAW, &p), DECODE_TCP);
+	assert_true(p.reassembled);
+	assert_int_equal(p.dport, 25);
+	assert_int_equal(p.payload_len, sizeof(payload) - 1);
+	assert_memory_equal(p.payload, payload, sizeof(payload) - 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -532,6 +568,7 @@ int main(void)
 		cmocka_unit_test(test_not_tcp),
 		cmocka_unit_test(test_ipv4_fragments),
 		cmocka_unit_test(test_ipv6_fragments),
+		cmocka_unit_test(test_ipv6_fragments_then_options),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -449,6 +449,26 @@ static void test_detach_stops_delivery(void **state)
 	ctx_free(x);
 }
 
+/* Nothing past the FIN is delivered: an injected segment held ahead of
+ * the stream, or one arriving after the FIN, is dropped and counted. */
+static void test_nothing_past_fin(void **state)
+{
+	struct half_ctx *x = ctx_new(1 << 20, 4096);
+
+	(void)state;
+	seg(x, 0, TCP_SYN, NULL);
+	seg(x, 1, TCP_ACK, "QUIT");
+	seg(x, 101, TCP_ACK, "MAIL FROM:<mallory@x>\r\n"); /* held */
+	seg(x, 5, TCP_ACK | TCP_FIN, "\r\n");
+	assert_int_equal(x->h.ooo_bytes, 0);
+	seg(x, 7, TCP_ACK, "RSET\r\n");
+	flush(x);
+	assert_stream(x, "QUIT\r\n");
+	assert_int_equal(x->h.st.out_of_window, 2);
+	assert_int_equal(x->h.st.gaps, 0);
+	ctx_free(x);
+}
+
 /* Segments larger than a pool block are held in pieces. */
 static void test_large_segments(void **state)
 {
@@ -490,6 +510,7 @@ int main(void)
 		cmocka_unit_test(test_resend_with_history_off),
 		cmocka_unit_test(test_trailing_loss),
 		cmocka_unit_test(test_detach_stops_delivery),
+		cmocka_unit_test(test_nothing_past_fin),
 		cmocka_unit_test(test_large_segments),
 	};
 
