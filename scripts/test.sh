@@ -45,7 +45,7 @@ step "fuzzing: ${fuzz_seconds}s per target (libFuzzer, ASan, UBSan)"
 CC=clang scripts/build.sh build-fuzz -Dfuzzing=true \
 	-Db_sanitize=address,undefined -Db_lundef=false
 for target in build-fuzz/fuzz/fuzz_*; do
-	[ -x "$target" ] || continue
+	[ -f "$target" ] && [ -x "$target" ] || continue
 	name=$(basename "$target")
 	work=$(mktemp -d)
 	cp fuzz/corpus/"${name#fuzz_}"/* "$work"/
