@@ -31,17 +31,9 @@ EXPECTED = fc.load()
 KNOWN_BUGS = {}
 
 
-def params(suite):
-    out = []
-    for name in fc.cases(suite):
-        marks = ()
-        if name in KNOWN_BUGS:
-            marks = pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[name])
-        out.append(pytest.param(name, marks=marks, id=name))
-    return out
 
 
-@pytest.mark.parametrize("case", params("input_files"))
+@pytest.mark.parametrize("case", fc.params("input_files", KNOWN_BUGS))
 def test_fixture(case, read):
     exp = EXPECTED[case]
     run = read(fc.paths(exp), *exp["args"])
