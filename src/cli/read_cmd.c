@@ -77,7 +77,8 @@ static void usage(FILE *out)
 "Usage: smtpscope read [OPTIONS] FILE...\n"
 "\n"
 "Read pcap or pcapng captures (plain or gzip-compressed; \"-\" reads\n"
-"standard input) and write one JSON record per SMTP session, one per line.\n"
+"standard input) and write JSON lines: one smtp.transaction record per mail\n"
+"transaction as it ends, one smtp.session record per SMTP session.\n"
 "Several files are read as one capture, in the order given.\n"
 "\n"
 "Output:\n"
@@ -89,6 +90,17 @@ static void usage(FILE *out)
 "Sessions:\n"
 "      --smtp-ports LIST    server ports of SMTP sessions, comma-separated\n"
 "                           (default " SMTP_DEFAULT_PORTS ")\n"
+"      --tls-ports LIST     ports whose sessions begin in TLS\n"
+"                           (default " SMTP_DEFAULT_TLS_PORTS ")\n"
+"      --no-content-detection\n"
+"                           do not look for SMTP on other ports (by default\n"
+"                           a \"220\" greeting answered by EHLO/HELO is SMTP)\n"
+"      --transcript         add every command and reply to session records\n"
+"      --smtp-limit NAME=VALUE\n"
+"                           change a per-session cap (repeatable): line_max,\n"
+"                           reply_lines_max, pending_max, rcpt_max, txn_max,\n"
+"                           caps_max, hold_max, candidates_max,\n"
+"                           lookahead_max, text_max, txn_text_max\n"
 "\n"
 "Flows and reassembly (capture time; SIZE takes K, M, G):\n"
 "      --max-flows N        TCP flows tracked at once (default 1048576)\n"
@@ -113,6 +125,10 @@ enum {
 	OPT_STATS_JSON = 256,
 	OPT_NO_PROGRESS,
 	OPT_SMTP_PORTS,
+	OPT_TLS_PORTS,
+	OPT_NO_CONTENT,
+	OPT_TRANSCRIPT,
+	OPT_SMTP_LIMIT,
 	OPT_MAX_FLOWS,
 	OPT_FLOW_MEMORY,
 	OPT_IDLE_TIMEOUT,
@@ -129,6 +145,10 @@ static const struct option long_opts[] = {
 	{"quiet", no_argument, NULL, 'q'},
 	{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
 	{"smtp-ports", required_argument, NULL, OPT_SMTP_PORTS},
+	{"tls-ports", required_argument, NULL, OPT_TLS_PORTS},
+	{"no-content-detection", no_argument, NULL, OPT_NO_CONTENT},
+	{"transcript", no_argument, NULL, OPT_TRANSCRIPT},
+	{"smtp-limit", required_argument, NULL, OPT_SMTP_LIMIT},
 	{"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
 	{"flow-memory", required_argument, NULL, OPT_FLOW_MEMORY},
 	{"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
@@ -199,6 +219,8 @@ static void write_stats_json(const char *path, unsigned files,
 	jw_ku64(&w, "flows_reused", ts->reused);
 	jw_ku64(&w, "memory_peak", ts->memory_peak);
 	jw_ku64(&w, "smtp_sessions", ss->sessions);
+	jw_ku64(&w, "smtp_sessions_by_content", ss->by_content);
+	jw_ku64(&w, "smtp_transactions", ss->transactions);
 	jw_ku64(&w, "smtp_attempts", ss->attempts);
 	jw_ku64(&w, "stream_gaps", ss->gaps);
 	jw_ku64(&w, "stream_overlaps_differing", ss->overlaps_differing);
@@ -239,9 +261,11 @@ static void print_summary(unsigned files, const struct pipeline *p,
 		opt_human_bytes(b2, sizeof(b2), (double)ds->bytes / secs));
 	fprintf(stderr,
 		"smtpscope: %" PRIu64 " TCP flows, %" PRIu64
-		" SMTP sessions (%" PRIu64 " connection attempts without one)"
-		"\n",
-		ts->flows, ss->sessions, ss->attempts);
+		" SMTP sessions (%" PRIu64 " found on other ports), %" PRIu64
+		" transactions, %" PRIu64 " connection attempts without a "
+		"session\n",
+		ts->flows, ss->sessions, ss->by_content, ss->transactions,
+		ss->attempts);
 	fprintf(stderr,
 		"smtpscope: decode errors %" PRIu64 ", evictions %" PRIu64
 		", idle timeouts %" PRIu64 ", stream gaps %" PRIu64
@@ -305,9 +329,25 @@ int cmd_read(int argc, char **argv)
 		case 'q': quiet = true; break;
 		case OPT_NO_PROGRESS: no_progress = true; break;
 		case OPT_SMTP_PORTS:
-			if (!smtp_config_set_ports(&cfg.smtp, optarg, err,
-						   sizeof(err)))
+			if (!smtp_config_port_list(cfg.smtp.server_ports,
+						   optarg, err, sizeof(err)))
 				return bad_value("smtp-ports", optarg, err);
+			break;
+		case OPT_TLS_PORTS:
+			if (!smtp_config_port_list(cfg.smtp.tls_ports, optarg,
+						   err, sizeof(err)))
+				return bad_value("tls-ports", optarg, err);
+			break;
+		case OPT_NO_CONTENT:
+			cfg.smtp.any_port = false;
+			break;
+		case OPT_TRANSCRIPT:
+			cfg.smtp.transcript = true;
+			break;
+		case OPT_SMTP_LIMIT:
+			if (!smtp_limits_set(&cfg.smtp.limits, optarg, err,
+					     sizeof(err)))
+				return bad_value("smtp-limit", optarg, err);
 			break;
 		case OPT_MAX_FLOWS:
 			if (!opt_parse_u32(optarg, 2, 1u << 26,

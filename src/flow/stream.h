@@ -44,6 +44,7 @@ enum flow_role_basis {
 	ROLE_BY_SYN,     /* saw SYN or SYN+ACK */
 	ROLE_BY_PORT,    /* one port is a configured server port */
 	ROLE_BY_GUESS,   /* lower port taken as the server's */
+	ROLE_BY_CONTENT, /* set by a consumer from what each side said */
 };
 
 /* Facts fixed when the flow is created; valid until close returns. */

@@ -13,6 +13,8 @@
 #include "core/json.h"
 #include "flow/flow_id.h"
 #include "flow/stream.h"
+#include "smtp/parser.h"
+#include "smtp/transcript.h"
 
 struct session_record {
 	char session_id[SESSION_ID_LEN];
@@ -22,6 +24,9 @@ struct session_record {
 	int64_t end_ts;
 	enum flow_end_reason end;
 	bool handshake;
+	/* Borrowed for the call that writes the record; NULL when absent. */
+	const struct smtp_session_facts *smtp;
+	const struct transcript *transcript;
 };
 
 /* Fill the flow part of a session record from a finished flow. */
@@ -30,5 +35,9 @@ void record_session_from_flow(struct session_record *r,
 
 /* Write the record as one JSON object (no newline) into w. */
 void record_session_json(struct jw *w, const struct session_record *r);
+
+/* One smtp.transaction record of the session r. */
+void record_txn_json(struct jw *w, const struct session_record *r,
+		     const struct smtp_txn *t);
 
 #endif

@@ -167,6 +167,9 @@ size_t data_scan_feed(struct data_scan *d, const uint8_t *p, size_t n)
 				d->bare_lf++;
 			else if ((uint8_t)(d->hist >> 8) == '\r')
 				d->crcrlf++;
+			/* the length of the line without its terminator */
+			if ((uint8_t)d->hist == '\r' && d->line_len)
+				d->line_len--;
 			if (d->line_len > d->longest_line)
 				d->longest_line = d->line_len;
 			d->line_len = 0;

@@ -8,6 +8,11 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "output/record.h"
+#include "smtp/transcript.h"
+
+/* Bytes of each side looked at to decide whether a flow on another port
+ * is SMTP; past that it is not. */
+#define PROBE_MAX 512
 
 struct smtp_engine {
 	struct smtp_config cfg;
@@ -16,29 +21,32 @@ struct smtp_engine {
 	struct smtp_stats st;
 };
 
-struct smtp_session {
-	struct smtp_engine *eng;
-	uint64_t seen[2]; /* bytes received per direction, to check the
-			     flow layer's own count */
+struct probe {
+	uint8_t buf[2][PROBE_MAX]; /* by enum stream_dir */
+	uint32_t len[2];
 };
 
-void smtp_config_defaults(struct smtp_config *cfg)
-{
-	char err[64];
+struct smtp_session {
+	struct smtp_engine *eng;
+	struct smtp_parser *parser;
+	struct session_record rec;   /* identity, for transaction records */
+	bool swap;                   /* the flow's client is the SMTP server */
+	bool by_content;
+	struct probe *probe;         /* while deciding; NULL after */
+	struct transcript *tr;
+	uint64_t seen[2];            /* bytes received per direction */
+};
 
-	memset(cfg, 0, sizeof(*cfg));
-	if (!smtp_config_set_ports(cfg, SMTP_DEFAULT_PORTS, err, sizeof(err)))
-		log_panic(__FILE__, __LINE__, "default ports: %s", err);
-}
+/* ---- configuration ------------------------------------------------------ */
 
-bool smtp_config_set_ports(struct smtp_config *cfg, const char *list,
+bool smtp_config_port_list(uint8_t map[PORT_MAP_BYTES], const char *list,
 			   char *err, size_t errlen)
 {
-	uint8_t map[PORT_MAP_BYTES];
+	uint8_t tmp[PORT_MAP_BYTES];
 	const char *p = list;
 	int n = 0;
 
-	memset(map, 0, sizeof(map));
+	memset(tmp, 0, sizeof(tmp));
 	while (*p) {
 		char *end;
 		unsigned long v;
@@ -53,7 +61,7 @@ bool smtp_config_set_ports(struct smtp_config *cfg, const char *list,
 				 list);
 			return false;
 		}
-		port_map_set(map, (uint16_t)v);
+		port_map_set(tmp, (uint16_t)v);
 		n++;
 		p = *end ? end + 1 : end;
 	}
@@ -61,48 +69,277 @@ bool smtp_config_set_ports(struct smtp_config *cfg, const char *list,
 		snprintf(err, errlen, "empty port list");
 		return false;
 	}
-	memcpy(cfg->server_ports, map, sizeof(map));
+	memcpy(map, tmp, sizeof(tmp));
 	return true;
+}
+
+void smtp_config_defaults(struct smtp_config *cfg)
+{
+	char err[64];
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (!smtp_config_port_list(cfg->server_ports, SMTP_DEFAULT_PORTS, err,
+				   sizeof(err)) ||
+	    !smtp_config_port_list(cfg->tls_ports, SMTP_DEFAULT_TLS_PORTS, err,
+				   sizeof(err)))
+		log_panic(__FILE__, __LINE__, "default ports: %s", err);
+	cfg->any_port = true;
+	cfg->transcript_max = 2000;
+	smtp_limits_defaults(&cfg->limits);
+}
+
+/* ---- parser events --------------------------------------------------------- */
+
+static void ev_command(void *ctx, const struct smtp_cmd_event *e)
+{
+	struct smtp_session *s = ctx;
+
+	if (s->tr)
+		transcript_add(s->tr, e->ts, SMTP_CLIENT, TR_COMMAND, e->line,
+			       e->len);
+}
+
+static void ev_reply(void *ctx, const struct smtp_reply_event *e)
+{
+	struct smtp_session *s = ctx;
+	char buf[TRANSCRIPT_TEXT_MAX];
+	uint32_t i, o, start = 0, nth = 0;
+
+	if (!s->tr)
+		return;
+	/* One entry per reply line, each with its code, as sent. */
+	for (i = 0; i <= e->len; i++) {
+		uint32_t n;
+
+		if (i < e->len && e->text[i] != '\n')
+			continue;
+		o = (uint32_t)snprintf(buf, sizeof(buf), "%03u%c", e->code,
+				       ++nth < e->lines ? '-' : ' ');
+		n = i - start;
+		if (n > sizeof(buf) - o)
+			n = (uint32_t)(sizeof(buf) - o);
+		memcpy(buf + o, e->text + start, n);
+		o += n;
+		transcript_add(s->tr, e->ts, SMTP_SERVER, TR_REPLY, buf, o);
+		start = i + 1;
+	}
+}
+
+static void ev_note(void *ctx, enum smtp_side side, const char *what,
+		    int64_t ts)
+{
+	struct smtp_session *s = ctx;
+
+	if (s->tr)
+		transcript_add(s->tr, ts, side, TR_NOTE, what, strlen(what));
+}
+
+static void ev_txn_end(void *ctx, const struct smtp_txn *t)
+{
+	struct smtp_session *s = ctx;
+	struct smtp_engine *e = s->eng;
+
+	jw_reset(&e->jw);
+	record_txn_json(&e->jw, &s->rec, t);
+	if (jw_failed(&e->jw))
+		log_error("session %s: transaction record too large",
+			  s->rec.session_id);
+	else
+		out_line(e->out, jw_data(&e->jw), jw_len(&e->jw));
+	e->st.transactions++;
+}
+
+/* ---- following a flow ------------------------------------------------------- */
+
+static void start_parser(struct smtp_session *s)
+{
+	struct smtp_engine *e = s->eng;
+	struct smtp_events ev = {
+		.ctx = s,
+		.command = ev_command,
+		.reply = ev_reply,
+		.note = ev_note,
+		.txn_end = ev_txn_end,
+	};
+	bool tls = port_map_has(e->cfg.tls_ports, s->rec.info.server.port);
+
+	s->parser = smtp_parser_new(&e->cfg.limits, &ev, tls);
+	if (!s->parser)
+		log_fatal(1, "out of memory (SMTP session)");
+	if (e->cfg.transcript) {
+		s->tr = calloc(1, sizeof(*s->tr));
+		if (!s->tr)
+			log_fatal(1, "out of memory (transcript)");
+		transcript_init(s->tr, e->cfg.transcript_max);
+	}
+}
+
+/* The identity the records carry, with the sides as SMTP sees them. */
+static void set_identity(struct smtp_session *s, const struct flow_info *fi)
+{
+	struct flow_summary sum;
+
+	memset(&sum, 0, sizeof(sum));
+	sum.info = fi;
+	record_session_from_flow(&s->rec, &sum);
+	if (s->swap) {
+		struct flow_endpoint t = s->rec.info.client;
+
+		s->rec.info.client = s->rec.info.server;
+		s->rec.info.server = t;
+		s->rec.info.role_basis = ROLE_BY_CONTENT;
+		flow_session_id(&s->rec.info, s->rec.session_id,
+				sizeof(s->rec.session_id));
+	}
 }
 
 static void *on_open(void *ctx, const struct flow_info *fi)
 {
 	struct smtp_engine *e = ctx;
 	struct smtp_session *s;
+	bool port = port_map_has(e->cfg.server_ports, fi->server.port);
 
-	if (!port_map_has(e->cfg.server_ports, fi->server.port))
+	if (!port && !e->cfg.any_port)
 		return NULL;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		log_fatal(1, "out of memory (session)");
 	s->eng = e;
+	set_identity(s, fi);
+	if (port) {
+		start_parser(s);
+	} else {
+		s->probe = calloc(1, sizeof(*s->probe));
+		if (!s->probe)
+			log_fatal(1, "out of memory (session)");
+	}
 	return s;
 }
 
-static bool on_data(void *st, enum stream_dir dir, const uint8_t *p,
-		    size_t n, int64_t ts)
+static enum smtp_side side_of(const struct smtp_session *s,
+			      enum stream_dir dir)
+{
+	return (dir == DIR_C2S) != s->swap ? SMTP_CLIENT : SMTP_SERVER;
+}
+
+static bool is_greeting(const uint8_t *p, uint32_t n)
+{
+	return n >= 4 && p[0] == '2' && p[1] == '2' && p[2] == '0' &&
+	       (p[3] == ' ' || p[3] == '-');
+}
+
+static bool is_hello(const uint8_t *p, uint32_t n)
+{
+	return n >= 5 && (smtp_ascii_prefix(p, n, "EHLO ") ||
+			  smtp_ascii_prefix(p, n, "HELO ") ||
+			  smtp_ascii_prefix(p, n, "LHLO ") ||
+			  smtp_ascii_prefix(p, n, "MAIL FROM:"));
+}
+
+enum verdict { V_MORE, V_SMTP, V_NOT };
+
+/*
+ * An SMTP session on another port: one side greets with "220" and the
+ * other says EHLO/HELO (FTP greets with 220 too, then says USER). The
+ * side that greets is the server, whatever the SYN said.
+ */
+static enum verdict judge(struct smtp_session *s)
+{
+	const struct probe *pr = s->probe;
+	int d;
+
+	for (d = 0; d < 2; d++) {
+		const uint8_t *b = pr->buf[d];
+		uint32_t n = pr->len[d];
+
+		if (n && memchr(b, '\n', n) && !is_greeting(b, n) &&
+		    !is_hello(b, n))
+			return V_NOT;
+		if (is_hello(b, n)) {
+			s->swap = d == DIR_S2C;
+			return V_SMTP;
+		}
+	}
+	if (pr->len[0] >= PROBE_MAX || pr->len[1] >= PROBE_MAX)
+		return V_NOT;
+	return V_MORE;
+}
+
+static bool probe_data(struct smtp_session *s, enum stream_dir dir,
+		       const uint8_t *p, size_t n, int64_t ts)
+{
+	struct probe *pr = s->probe;
+	uint32_t room = PROBE_MAX - pr->len[dir];
+	uint32_t take = n < room ? (uint32_t)n : room;
+	enum verdict v;
+	int first;
+
+	memcpy(pr->buf[dir] + pr->len[dir], p, take);
+	pr->len[dir] += take;
+	v = judge(s);
+	if (v == V_MORE)
+		return true;
+	if (v == V_NOT)
+		return false; /* not SMTP: the flow layer lets it go */
+	/* It is SMTP: replay what was looked at, the greeter first. */
+	s->by_content = true;
+	if (s->swap) {
+		/* The identity so far is the flow's view: turn it round. */
+		struct flow_info fi = s->rec.info;
+
+		set_identity(s, &fi);
+	}
+	s->probe = NULL;
+	start_parser(s);
+	first = s->swap ? DIR_C2S : DIR_S2C;
+	smtp_parser_data(s->parser, side_of(s, (enum stream_dir)first),
+			 pr->buf[first], pr->len[first], ts);
+	smtp_parser_data(s->parser, side_of(s, (enum stream_dir)!first),
+			 pr->buf[!first], pr->len[!first], ts);
+	if (take < n)
+		smtp_parser_data(s->parser, side_of(s, dir), p + take, n - take,
+				 ts);
+	free(pr);
+	return true;
+}
+
+static bool on_data(void *st, enum stream_dir dir, const uint8_t *p, size_t n,
+		    int64_t ts)
 {
 	struct smtp_session *s = st;
 
-	(void)p;
-	(void)ts;
 	s->seen[dir] += n;
+	if (s->probe)
+		return probe_data(s, dir, p, n, ts);
+	smtp_parser_data(s->parser, side_of(s, dir), p, n, ts);
 	return true;
 }
 
 static void on_gap(void *st, enum stream_dir dir, uint64_t n, int64_t ts)
 {
-	(void)st;
-	(void)dir;
-	(void)n;
-	(void)ts;
+	struct smtp_session *s = st;
+
+	if (s->parser)
+		smtp_parser_gap(s->parser, side_of(s, dir), n, ts);
 }
 
 static void on_end(void *st, enum stream_dir dir, int64_t ts)
 {
-	(void)st;
-	(void)dir;
-	(void)ts;
+	struct smtp_session *s = st;
+
+	if (s->parser)
+		smtp_parser_end(s->parser, side_of(s, dir), ts);
+}
+
+static void session_free(struct smtp_session *s)
+{
+	smtp_parser_free(s->parser);
+	if (s->tr) {
+		transcript_free(s->tr);
+		free(s->tr);
+	}
+	free(s->probe);
+	free(s);
 }
 
 static void on_close(void *st, const struct flow_summary *sum)
@@ -110,18 +347,34 @@ static void on_close(void *st, const struct flow_summary *sum)
 	struct smtp_session *s = st;
 	struct smtp_engine *e = s->eng;
 	struct session_record rec;
+	struct flow_info fi;
+	struct flow_summary view = *sum;
 
 	/* The consumer saw exactly what the flow layer says it delivered. */
-	SS_ASSERT(s->seen[DIR_C2S] == sum->dir[DIR_C2S].delivered);
-	SS_ASSERT(s->seen[DIR_S2C] == sum->dir[DIR_S2C].delivered);
-
+	if (sum->followed) {
+		SS_ASSERT(s->seen[DIR_C2S] == sum->dir[DIR_C2S].delivered);
+		SS_ASSERT(s->seen[DIR_S2C] == sum->dir[DIR_S2C].delivered);
+	}
+	if (!s->parser) {
+		session_free(s); /* never turned out to be SMTP */
+		return;
+	}
+	smtp_parser_finish(s->parser, sum->last_ts);
 	if (!sum->handshake && sum->dir[DIR_C2S].payload_bytes == 0 &&
 	    sum->dir[DIR_S2C].payload_bytes == 0) {
 		e->st.attempts++;
-		free(s);
+		session_free(s);
 		return;
 	}
-	record_session_from_flow(&rec, sum);
+	if (s->swap) {
+		view.dir[DIR_C2S] = sum->dir[DIR_S2C];
+		view.dir[DIR_S2C] = sum->dir[DIR_C2S];
+	}
+	fi = s->rec.info;
+	view.info = &fi;
+	record_session_from_flow(&rec, &view);
+	rec.smtp = smtp_parser_facts(s->parser);
+	rec.transcript = s->tr;
 	jw_reset(&e->jw);
 	record_session_json(&e->jw, &rec);
 	if (jw_failed(&e->jw))
@@ -130,11 +383,15 @@ static void on_close(void *st, const struct flow_summary *sum)
 	else
 		out_line(e->out, jw_data(&e->jw), jw_len(&e->jw));
 	e->st.sessions++;
+	if (s->by_content)
+		e->st.by_content++;
 	e->st.gaps += sum->dir[0].gaps + sum->dir[1].gaps;
 	e->st.overlaps_differing +=
 		sum->dir[0].overlaps_differing + sum->dir[1].overlaps_differing;
-	free(s);
+	session_free(s);
 }
+
+/* ---- the engine ----------------------------------------------------------- */
 
 struct smtp_engine *smtp_engine_new(const struct smtp_config *cfg,
 				    struct out_writer *out)

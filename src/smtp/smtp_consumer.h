@@ -1,11 +1,14 @@
 /*
- * The SMTP stream consumer: picks the TCP flows that are SMTP sessions
- * (server port in the configured list), follows their two byte streams,
- * and when a session ends writes its smtp.session record.
+ * The SMTP stream consumer: picks the TCP flows that are SMTP sessions -
+ * by server port, or on any other port by what the two sides say first
+ * (a "220" greeting and an EHLO/HELO) - runs the SMTP parser over their
+ * byte streams, and writes the records: one smtp.transaction per mail
+ * transaction as it ends, one smtp.session when the session ends.
  *
- * Owns one small state per followed session (freed at close) and a JSON
- * buffer reused for every record. The SMTP dialogue parser (src/smtp/,
- * next) plugs in here.
+ * Owns one state per followed flow (freed at close), including its parser
+ * and, with --transcript, the dialogue; and a JSON buffer reused for every
+ * record. A flow on another port that does not open like SMTP is let go
+ * after its first bytes (the flow layer stops reassembling it).
  */
 #ifndef SMTPSCOPE_SMTP_SMTP_CONSUMER_H
 #define SMTPSCOPE_SMTP_SMTP_CONSUMER_H
@@ -16,25 +19,33 @@
 #include "flow/flow_table.h"
 #include "flow/stream.h"
 #include "output/writer.h"
+#include "smtp/parser.h"
 
 #define SMTP_DEFAULT_PORTS "25,465,587,2525"
+#define SMTP_DEFAULT_TLS_PORTS "465"
 
 struct smtp_config {
 	uint8_t server_ports[PORT_MAP_BYTES];
+	uint8_t tls_ports[PORT_MAP_BYTES]; /* sessions that begin in TLS */
+	bool any_port;        /* recognise SMTP by content elsewhere */
+	bool transcript;      /* smtp.transcript[] on session records */
+	uint32_t transcript_max;
+	struct smtp_limits limits;
 };
 
 struct smtp_stats {
-	uint64_t sessions; /* records written */
-	uint64_t attempts; /* connection attempts with no handshake and no
-			      payload: counted, no record */
-	uint64_t gaps;     /* stream gaps over all sessions */
+	uint64_t sessions;      /* session records written */
+	uint64_t by_content;    /* ... of which found on another port */
+	uint64_t attempts;      /* no handshake and no payload: no record */
+	uint64_t transactions;  /* transaction records written */
+	uint64_t gaps;          /* stream gaps over all sessions */
 	uint64_t overlaps_differing;
 };
 
 void smtp_config_defaults(struct smtp_config *cfg);
-/* Parse "25,587,2525" into the port set (replacing it). false with a
+/* Parse "25,587,2525" into a port set (replacing it). false with a
  * message in err on a bad list. */
-bool smtp_config_set_ports(struct smtp_config *cfg, const char *list,
+bool smtp_config_port_list(uint8_t map[PORT_MAP_BYTES], const char *list,
 			   char *err, size_t errlen);
 
 struct smtp_engine;

@@ -29,6 +29,7 @@ def flatten(obj, prefix=""):
         if isinstance(v, dict):
             out.update(flatten(v, path + "."))
         elif isinstance(v, list) and v and all(isinstance(x, dict) for x in v):
+            out[path] = v
             for x in v:
                 out.update(flatten(x, path + "[]."))
         else:
@@ -50,4 +51,9 @@ def type_ok(kind, value):
         return isinstance(value, bool)
     if kind == "string[]":
         return isinstance(value, list) and all(isinstance(x, str) for x in value)
-    return True
+    if kind == "integer[]":
+        return isinstance(value, list) and all(
+            isinstance(x, int) and not isinstance(x, bool) for x in value)
+    if kind == "object[]":
+        return isinstance(value, list) and all(isinstance(x, dict) for x in value)
+    raise AssertionError(f"docs/schema.md uses an unknown type {kind!r}")

@@ -1,0 +1,59 @@
+#include "core/strpool.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+
+void strpool_init(struct strpool *sp, uint32_t max)
+{
+	memset(sp, 0, sizeof(*sp));
+	sp->max = max;
+}
+
+void strpool_free(struct strpool *sp)
+{
+	free(sp->buf);
+	memset(sp, 0, sizeof(*sp));
+}
+
+void strpool_reset(struct strpool *sp)
+{
+	sp->len = 0;
+	sp->full = false;
+}
+
+struct strref strpool_add(struct strpool *sp, const void *p, size_t n)
+{
+	struct strref r = {0, 0};
+
+	if (n == 0)
+		return r;
+	if (sp->len >= sp->max) {
+		sp->full = true;
+		return r;
+	}
+	if (n > sp->max - sp->len) {
+		n = sp->max - sp->len;
+		sp->full = true;
+	}
+	if (sp->len + n > sp->cap) {
+		uint32_t want = sp->cap ? sp->cap : 512;
+		char *nb;
+
+		while (want < sp->len + n)
+			want *= 2;
+		if (want > sp->max)
+			want = sp->max;
+		nb = realloc(sp->buf, want);
+		if (!nb)
+			log_fatal(1, "out of memory (strings)");
+		sp->buf = nb;
+		sp->cap = want;
+	}
+	memcpy(sp->buf + sp->len, p, n);
+	r.off = sp->len;
+	r.len = (uint32_t)n;
+	sp->len += (uint32_t)n;
+	return r;
+}

@@ -1,0 +1,51 @@
+#include "smtp/transcript.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+
+void transcript_init(struct transcript *t, uint32_t max_entries)
+{
+	memset(t, 0, sizeof(*t));
+	t->max = max_entries;
+	strpool_init(&t->text, max_entries * 256u + 4096u);
+}
+
+void transcript_free(struct transcript *t)
+{
+	free(t->e);
+	strpool_free(&t->text);
+	memset(t, 0, sizeof(*t));
+}
+
+void transcript_add(struct transcript *t, int64_t ts, int side,
+		    enum transcript_kind kind, const void *text, size_t len)
+{
+	struct transcript_entry *x;
+
+	if (t->n >= t->max || t->text.full) {
+		t->dropped++;
+		return;
+	}
+	if (t->n == t->cap) {
+		uint32_t want = t->cap ? t->cap * 2 : 32;
+		struct transcript_entry *ne;
+
+		if (want > t->max)
+			want = t->max;
+		ne = realloc(t->e, want * sizeof(*ne));
+		if (!ne)
+			log_fatal(1, "out of memory (transcript)");
+		t->e = ne;
+		t->cap = want;
+	}
+	x = &t->e[t->n++];
+	x->ts = ts;
+	x->side = (uint8_t)side;
+	x->kind = (uint8_t)kind;
+	x->cut = len > TRANSCRIPT_TEXT_MAX;
+	x->text = strpool_add(&t->text, text,
+			      len > TRANSCRIPT_TEXT_MAX ? TRANSCRIPT_TEXT_MAX
+							: len);
+}
