@@ -41,10 +41,17 @@ def test_the_suite_covers_the_cases():
         assert want in names
 
 
-def test_non_default_port_needs_smtp_ports(read):
-    """Without --smtp-ports 2526 the connection is a TCP flow, not a session."""
+def test_non_default_port_found_by_content(read):
+    """On port 2526 the session is found from what the two sides say (a
+    220 greeting answered by EHLO); with --no-content-detection it is just
+    a TCP flow."""
     exp = EXPECTED["tcp_port_2526.pcap"]
     run = read(fc.paths(exp))
+    assert run.rc == 0, run.stderr
+    [s] = run.sessions()
+    assert s["destination"]["port"] == 2526
+    assert run.stats["smtp_sessions_by_content"] == 1
+    run = read(fc.paths(exp), "--no-content-detection")
     assert run.rc == 0, run.stderr
     assert run.sessions() == []
     assert run.stats["flows"] == 1
