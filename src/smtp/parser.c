@@ -160,7 +160,8 @@ struct reply_acc {
 	uint16_t code;
 	bool mismatch;
 	uint32_t lines;
-	uint32_t *starts;      /* line starts in text, reply_lines_max */
+	uint32_t *starts;      /* line starts in text */
+	uint32_t starts_cap;
 	char *text;
 	uint32_t len, cap;
 };
@@ -200,6 +201,7 @@ struct smtp_parser {
 	bool eol_crlf_seen, eol_lf_seen;
 
 	/* server side */
+	uint32_t caps_cap;
 	bool server_tls;
 	bool server_ended;
 	bool server_seen;
@@ -209,7 +211,7 @@ struct smtp_parser {
 
 	/* pipeline */
 	struct pending *pend;
-	uint32_t phead, pcount;
+	uint32_t phead, pcount, pcap;
 	bool gapped;
 	/* After a gap: the first bytes, held to judge whether they begin a
 	 * line (by side). */
@@ -221,11 +223,11 @@ struct smtp_parser {
 
 	struct txn *txn;       /* open for commands */
 	struct txn *live;      /* every transaction not yet ended */
-	struct lookahead la;
+	struct lookahead *la;  /* from the first candidate on */
 	const uint8_t *chunk;  /* the DATA bytes being scanned */
 	uint64_t chunk_off;    /* their raw offset */
 	size_t chunk_len;
-	struct sasl_state sasl;
+	struct sasl_state *sasl; /* from the first AUTH on */
 	bool auth_open;
 	uint8_t *redact;       /* scratch for redacted lines */
 	int64_t now;
@@ -293,8 +295,10 @@ static void txn_emit(struct smtp_parser *p, struct txn *t)
 	t->pub.status = final_status(t);
 	if (t->pub.end == 0)
 		t->pub.end = p->now;
-	if (p->la.txn == t)
-		p->la.active = false, p->la.txn = NULL;
+	if (p->la && p->la->txn == t) {
+		p->la->active = false;
+		p->la->txn = NULL;
+	}
 	if (p->data_txn == t)
 		p->data_txn = NULL;
 	if (p->ev.txn_end)
@@ -349,7 +353,7 @@ static void pop(struct smtp_parser *p)
 	if (!h)
 		return;
 	t = h->txn;
-	p->phead = (p->phead + 1) % p->lim.pending_max;
+	p->phead = (p->phead + 1) % p->pcap;
 	p->pcount--;
 	if (t) {
 		SS_ASSERT(t->pending > 0);
@@ -364,13 +368,30 @@ static void push(struct smtp_parser *p, enum smtp_verb v, struct txn *t,
 {
 	struct pending *e;
 
-	if (p->pcount == p->lim.pending_max) {
+	if (p->pcount == p->pcap && p->pcap < p->lim.pending_max) {
+		/* Grow the ring, oldest first in the new one. */
+		uint32_t want = p->pcap ? p->pcap * 2 : 8, i;
+		struct pending *np;
+
+		if (want > p->lim.pending_max)
+			want = p->lim.pending_max;
+		np = malloc(want * sizeof(*np));
+		if (!np)
+			log_fatal(1, "out of memory (pipeline)");
+		for (i = 0; i < p->pcount; i++)
+			np[i] = p->pend[(p->phead + i) % p->pcap];
+		free(p->pend);
+		p->pend = np;
+		p->pcap = want;
+		p->phead = 0;
+	}
+	if (p->pcount == p->pcap) {
 		/* Nobody answers (a one-sided capture, a flood): the oldest
 		 * command will never be matched now. */
 		anomaly(p, SA_TOO_MANY_PENDING);
 		pop(p);
 	}
-	e = &p->pend[(p->phead + p->pcount) % p->lim.pending_max];
+	e = &p->pend[(p->phead + p->pcount) % p->pcap];
 	e->verb = v;
 	e->txn = t;
 	e->rcpt = rcpt;
@@ -482,8 +503,10 @@ static void hold_for(struct smtp_parser *p, enum hold_for why)
 
 static void lookahead_stop(struct smtp_parser *p)
 {
-	p->la.active = false;
-	p->la.txn = NULL;
+	if (!p->la)
+		return;
+	p->la->active = false;
+	p->la->txn = NULL;
 }
 
 static void on_body(void *ctx, const uint8_t *d, size_t n)
@@ -497,14 +520,14 @@ static void on_body(void *ctx, const uint8_t *d, size_t n)
 /* One line after a candidate, read the lenient way: is it SMTP? */
 static void lookahead_line(struct smtp_parser *p)
 {
-	struct smtp_candidate *k = &p->la.txn->pub.cand[p->la.cand];
+	struct smtp_candidate *k = &p->la->txn->pub.cand[p->la->cand];
 	struct smtp_command c;
 	struct smtp_path path;
 
-	if (p->la.len == 0)
+	if (p->la->len == 0)
 		return;
-	if (++p->la.lines > LOOKAHEAD_LINES ||
-	    !smtp_command_parse(p->la.line, p->la.len, &c) ||
+	if (++p->la->lines > LOOKAHEAD_LINES ||
+	    !smtp_command_parse(p->la->line, p->la->len, &c) ||
 	    c.verb == SMTP_V_UNKNOWN) {
 		lookahead_stop(p);
 		return;
@@ -513,14 +536,14 @@ static void lookahead_line(struct smtp_parser *p)
 	switch (c.verb) {
 	case SMTP_V_MAIL:
 		if (smtp_path_parse(c.arg, c.arg_len, "FROM", &path))
-			k->smuggled_from = keep_txn(p, p->la.txn, path.addr,
+			k->smuggled_from = keep_txn(p, p->la->txn, path.addr,
 						    path.addr_len);
 		break;
 	case SMTP_V_RCPT:
 		if (k->nsmuggled_rcpt < 4 &&
 		    smtp_path_parse(c.arg, c.arg_len, "TO", &path))
 			k->smuggled_rcpt[k->nsmuggled_rcpt++] = keep_txn(
-				p, p->la.txn, path.addr, path.addr_len);
+				p, p->la->txn, path.addr, path.addr_len);
 		break;
 	case SMTP_V_DATA:
 	case SMTP_V_BDAT:
@@ -538,30 +561,30 @@ static void lookahead_feed(struct smtp_parser *p, const uint8_t *d, size_t n,
 {
 	size_t i = 0;
 
-	if (off + n <= p->la.start)
+	if (off + n <= p->la->start)
 		return;
-	if (off < p->la.start) {
-		i = (size_t)(p->la.start - off);
+	if (off < p->la->start) {
+		i = (size_t)(p->la->start - off);
 	}
-	for (; i < n && p->la.active; i++) {
+	for (; i < n && p->la->active; i++) {
 		uint8_t c = d[i];
 
-		if (++p->la.seen > p->lim.lookahead_max) {
+		if (++p->la->seen > p->lim.lookahead_max) {
 			lookahead_stop(p);
 			break;
 		}
-		if (c == '\n' && p->la.last_cr) {
-			p->la.last_cr = false;
+		if (c == '\n' && p->la->last_cr) {
+			p->la->last_cr = false;
 			continue; /* the LF of a CR LF */
 		}
-		p->la.last_cr = c == '\r';
+		p->la->last_cr = c == '\r';
 		if (c == '\r' || c == '\n') {
 			lookahead_line(p);
-			p->la.len = 0;
+			p->la->len = 0;
 			continue;
 		}
-		if (p->la.len < LOOKAHEAD_LINE_MAX)
-			p->la.line[p->la.len++] = c;
+		if (p->la->len < LOOKAHEAD_LINE_MAX)
+			p->la->line[p->la->len++] = c;
 	}
 }
 
@@ -572,7 +595,7 @@ static void on_candidate(void *ctx, const struct eod_candidate *c)
 	struct smtp_candidate *k;
 
 	anomaly(p, SA_LENIENT_EOD);
-	if (p->la.active && c->offset > p->chunk_off) {
+	if (p->la && p->la->active && c->offset > p->chunk_off) {
 		/* Let the previous candidate's look-ahead see the bytes up
 		 * to this one before it stops. */
 		uint64_t upto = c->offset - p->chunk_off;
@@ -597,11 +620,13 @@ static void on_candidate(void *ctx, const struct eod_candidate *c)
 	memset(k, 0, sizeof(*k));
 	k->eod = *c;
 	k->bytes_after = -1;
-	memset(&p->la, 0, sizeof(p->la));
-	p->la.active = true;
-	p->la.txn = t;
-	p->la.cand = t->pub.ncand;
-	p->la.start = c->end;
+	if (!p->la && !(p->la = malloc(sizeof(*p->la))))
+		log_fatal(1, "out of memory (look-ahead)");
+	memset(p->la, 0, sizeof(*p->la));
+	p->la->active = true;
+	p->la->txn = t;
+	p->la->cand = t->pub.ncand;
+	p->la->start = c->end;
 	t->pub.ncand++;
 }
 
@@ -948,9 +973,11 @@ static void cmd_auth(struct smtp_parser *p, const struct smtp_command *c,
 	uint32_t an;
 
 	smtp_auth_arg_parse(c->arg, c->arg_len, &a);
+	if (!p->sasl && !(p->sasl = calloc(1, sizeof(*p->sasl))))
+		log_fatal(1, "out of memory (AUTH)");
 	if (!p->f.offers_auth && p->greeted)
 		anomaly(p, SA_AUTH_UNOFFERED);
-	an = sasl_begin(&p->sasl, (const char *)a.mech, a.mech_len,
+	an = sasl_begin(p->sasl, (const char *)a.mech, a.mech_len,
 			(const char *)a.initial, a.initial_len);
 	if (an & (SASL_A_BAD_BASE64 | SASL_A_MALFORMED))
 		anomaly(p, SA_AUTH_MALFORMED);
@@ -1013,10 +1040,10 @@ static void client_auth_line(struct smtp_parser *p, const struct line *l)
 	uint32_t an;
 
 	note_eol(p, l);
-	an = sasl_client(&p->sasl, (const char *)l->p, l->len);
+	an = sasl_client(p->sasl, (const char *)l->p, l->len);
 	if (an & (SASL_A_BAD_BASE64 | SASL_A_MALFORMED))
 		anomaly(p, SA_AUTH_MALFORMED);
-	if (p->sasl.cancelled) {
+	if (p->sasl->cancelled) {
 		anomaly(p, SA_AUTH_CANCELLED);
 		emit_command(p, SMTP_V_AUTH_DATA, l->p, l->len, l->eol);
 	} else {
@@ -1229,7 +1256,7 @@ static void client_feed(struct smtp_parser *p, const uint8_t *d, size_t n)
 			p->chunk_off = off;
 			p->chunk_len = n;
 			used = data_scan_feed(&p->ds, d, n);
-			if (p->la.active)
+			if (p->la && p->la->active)
 				lookahead_feed(p, d, used, off);
 			if (p->ds.done) {
 				p->cmode = CM_CMD;
@@ -1300,6 +1327,18 @@ static void reply_add_line(struct smtp_parser *p, const struct line *l,
 	}
 	if (r->len + need > REPLY_TEXT_MAX)
 		return;
+	if (r->lines == r->starts_cap) {
+		uint32_t want = r->starts_cap ? r->starts_cap * 2 : 8;
+		uint32_t *ns;
+
+		if (want > p->lim.reply_lines_max)
+			want = p->lim.reply_lines_max;
+		ns = realloc(r->starts, want * sizeof(*ns));
+		if (!ns)
+			log_fatal(1, "out of memory (reply)");
+		r->starts = ns;
+		r->starts_cap = want;
+	}
 	if (r->len + need > r->cap) {
 		uint32_t want = r->cap ? r->cap : 512;
 		char *nb;
@@ -1348,6 +1387,18 @@ static void capabilities(struct smtp_parser *p)
 			anomaly(p, SA_TOO_MANY_CAPABILITIES);
 			continue;
 		}
+		if (p->f.ncaps == p->caps_cap) {
+			uint32_t want = p->caps_cap ? p->caps_cap * 2 : 16;
+			struct strref *nc;
+
+			if (want > p->lim.caps_max)
+				want = p->lim.caps_max;
+			nc = realloc(p->f.caps, want * sizeof(*nc));
+			if (!nc)
+				log_fatal(1, "out of memory (capabilities)");
+			p->f.caps = nc;
+			p->caps_cap = want;
+		}
 		p->f.caps[p->f.ncaps++] = keep(p, s, len);
 	}
 }
@@ -1356,7 +1407,7 @@ static void auth_done(struct smtp_parser *p, uint16_t code)
 {
 	enum smtp_auth_result res;
 
-	if (p->sasl.cancelled)
+	if (p->sasl->cancelled)
 		res = SMTP_AUTH_CANCELLED;
 	else if (code >= 200 && code < 300)
 		res = SMTP_AUTH_SUCCESS;
@@ -1368,10 +1419,10 @@ static void auth_done(struct smtp_parser *p, uint16_t code)
 	else if (res == SMTP_AUTH_FAILURE)
 		p->f.auth_failures++;
 	snprintf(p->f.auth_mech, sizeof(p->f.auth_mech), "%s",
-		 p->sasl.mech_name);
-	if (p->sasl.have_user)
-		p->f.auth_user = keep(p, p->sasl.user, p->sasl.user_len);
-	p->f.auth_secrets |= p->sasl.secrets;
+		 p->sasl->mech_name);
+	if (p->sasl->have_user)
+		p->f.auth_user = keep(p, p->sasl->user, p->sasl->user_len);
+	p->f.auth_secrets |= p->sasl->secrets;
 	p->auth_open = false;
 }
 
@@ -1422,8 +1473,8 @@ static void reply_done(struct smtp_parser *p)
 
 	switch (h->verb) {
 	case SMTP_V_AUTH:
-		if (r->code == 334 && !p->sasl.cancelled) {
-			sasl_server(&p->sasl, r->text, r->len);
+		if (r->code == 334 && !p->sasl->cancelled) {
+			sasl_server(p->sasl, r->text, r->len);
 			if (p->cmode == CM_HOLD)
 				release(p, CM_AUTH);
 			else if (p->cmode == CM_CMD)
@@ -1566,13 +1617,6 @@ struct smtp_parser *smtp_parser_new(const struct smtp_limits *lim,
 	strpool_init(&p->f.text, lim->text_max);
 	line_framer_init(&p->cl, lim->line_max);
 	line_framer_init(&p->sl, lim->line_max);
-	p->pend = calloc(lim->pending_max, sizeof(*p->pend));
-	p->f.caps = calloc(lim->caps_max, sizeof(*p->f.caps));
-	p->r.starts = calloc(lim->reply_lines_max, sizeof(*p->r.starts));
-	if (!p->pend || !p->f.caps || !p->r.starts) {
-		smtp_parser_free(p);
-		return NULL;
-	}
 	p->cmode = CM_CMD;
 	if (implicit_tls) {
 		p->implicit_pending = true;
@@ -1591,7 +1635,10 @@ void smtp_parser_free(struct smtp_parser *p)
 		p->live = t->next_live;
 		txn_free(t);
 	}
-	sasl_reset(&p->sasl);
+	if (p->sasl) {
+		sasl_reset(p->sasl);
+		free(p->sasl);
+	}
 	strpool_free(&p->f.text);
 	line_framer_free(&p->cl);
 	line_framer_free(&p->sl);
@@ -1602,6 +1649,7 @@ void smtp_parser_free(struct smtp_parser *p)
 	free(p->hold);
 	free(p->spare);
 	free(p->redact);
+	free(p->la);
 	free(p);
 }
 
@@ -1705,14 +1753,14 @@ void smtp_parser_finish(struct smtp_parser *p, int64_t ts)
 		data_done(p, false);
 	}
 	if (p->auth_open) {
-		p->f.auth_result = p->sasl.cancelled ? SMTP_AUTH_CANCELLED
+		p->f.auth_result = p->sasl->cancelled ? SMTP_AUTH_CANCELLED
 						     : SMTP_AUTH_UNKNOWN;
 		snprintf(p->f.auth_mech, sizeof(p->f.auth_mech), "%s",
-			 p->sasl.mech_name);
-		if (p->sasl.have_user)
+			 p->sasl->mech_name);
+		if (p->sasl->have_user)
 			p->f.auth_user =
-				keep(p, p->sasl.user, p->sasl.user_len);
-		p->f.auth_secrets |= p->sasl.secrets;
+				keep(p, p->sasl->user, p->sasl->user_len);
+		p->f.auth_secrets |= p->sasl->secrets;
 		p->auth_open = false;
 	}
 	txn_close(p, p->txn, TXN_END);
