@@ -1,0 +1,346 @@
+/* The server's side: replies, matched to commands, and the TLS hand-off. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "smtp/parser_int.h"
+
+/* Bytes in TLS mode; before the first record, plaintext is residue. */
+void sp_tls_bytes(struct smtp_parser *p, enum smtp_side side,
+		      const uint8_t *d, size_t n)
+{
+	if (p->residue_check[side]) {
+		size_t i = 0;
+
+		while (i < n && !sp_looks_like_tls(d + i, n - i) &&
+		       p->residue_seen[side] < RESIDUE_SCAN_MAX) {
+			i++;
+			p->residue_seen[side]++;
+		}
+		if (i > 0) {
+			if (p->f.residue_bytes[side] == 0)
+				p->f.residue[side] =
+					sp_keep(p, d, i < RESIDUE_KEEP ? i
+								   : RESIDUE_KEEP);
+			p->f.residue_bytes[side] += i;
+			sp_anomaly(p, side == SMTP_CLIENT
+					   ? SA_STARTTLS_CLIENT_RESIDUE
+					   : SA_STARTTLS_SERVER_RESIDUE);
+		}
+		if (i < n || p->residue_seen[side] >= RESIDUE_SCAN_MAX)
+			p->residue_check[side] = false;
+		d += i;
+		n -= i;
+	}
+	if (n == 0)
+		return;
+	p->f.tls_bytes[side] += n;
+	if (p->ev.tls)
+		p->ev.tls(p->ev.ctx, side, d, n, p->now);
+}
+
+void sp_tls_begin(struct smtp_parser *p, enum smtp_tls_state how)
+{
+	p->f.tls = how;
+	p->server_tls = true;
+	if (how == SMTP_TLS_STARTTLS)
+		p->residue_check[SMTP_CLIENT] = p->residue_check[SMTP_SERVER] =
+			true;
+	sp_note(p, SMTP_CLIENT, "TLS begins");
+}
+
+static void reply_add_line(struct smtp_parser *p, const struct line *l,
+			   const struct smtp_reply_line *rl)
+{
+	struct reply_acc *r = &p->r;
+	uint32_t need = rl->text_len + 1;
+
+	if (!r->active) {
+		r->active = true;
+		r->code = rl->code;
+		r->lines = 0;
+		r->len = 0;
+		r->mismatch = false;
+	} else if (rl->code != r->code) {
+		r->mismatch = true;
+	}
+	if (r->lines >= p->lim.reply_lines_max) {
+		sp_anomaly(p, SA_REPLY_TOO_MANY_LINES);
+		return;
+	}
+	if (r->len + need > REPLY_TEXT_MAX)
+		return;
+	if (r->lines == r->starts_cap) {
+		uint32_t want = r->starts_cap ? r->starts_cap * 2 : 8;
+		uint32_t *ns;
+
+		if (want > p->lim.reply_lines_max)
+			want = p->lim.reply_lines_max;
+		ns = realloc(r->starts, want * sizeof(*ns));
+		if (!ns)
+			log_fatal(1, "out of memory (reply)");
+		r->starts = ns;
+		r->starts_cap = want;
+	}
+	if (r->len + need > r->cap) {
+		uint32_t want = r->cap ? r->cap : 512;
+		char *nb;
+
+		while (want < r->len + need)
+			want *= 2;
+		nb = realloc(r->text, want);
+		if (!nb)
+			log_fatal(1, "out of memory (reply)");
+		r->text = nb;
+		r->cap = want;
+	}
+	if (r->lines > 0)
+		r->text[r->len++] = '\n';
+	r->starts[r->lines++] = r->len;
+	memcpy(r->text + r->len, rl->text, rl->text_len);
+	r->len += rl->text_len;
+	(void)l;
+}
+
+static void capabilities(struct smtp_parser *p)
+{
+	struct reply_acc *r = &p->r;
+	uint32_t i;
+
+	p->f.ncaps = 0;
+	for (i = 1; i < r->lines; i++) {
+		const char *s = r->text + r->starts[i];
+		uint32_t end = i + 1 < r->lines ? r->starts[i + 1] - 1 : r->len;
+		uint32_t len = end - r->starts[i];
+		const uint8_t *u = (const uint8_t *)s;
+
+		if (smtp_ascii_prefix(u, len, "STARTTLS"))
+			p->f.offers_starttls = true;
+		else if (smtp_ascii_prefix(u, len, "PIPELINING"))
+			p->f.offers_pipelining = true;
+		else if (smtp_ascii_prefix(u, len, "CHUNKING"))
+			p->f.offers_chunking = true;
+		else if (smtp_ascii_prefix(u, len, "SMTPUTF8"))
+			p->f.offers_smtputf8 = true;
+		else if (smtp_ascii_prefix(u, len, "8BITMIME"))
+			p->f.offers_8bitmime = true;
+		else if (smtp_ascii_prefix(u, len, "AUTH"))
+			p->f.offers_auth = true;
+		if (p->f.ncaps >= p->lim.caps_max) {
+			sp_anomaly(p, SA_TOO_MANY_CAPABILITIES);
+			continue;
+		}
+		if (p->f.ncaps == p->caps_cap) {
+			uint32_t want = p->caps_cap ? p->caps_cap * 2 : 16;
+			struct strref *nc;
+
+			if (want > p->lim.caps_max)
+				want = p->lim.caps_max;
+			nc = realloc(p->f.caps, want * sizeof(*nc));
+			if (!nc)
+				log_fatal(1, "out of memory (capabilities)");
+			p->f.caps = nc;
+			p->caps_cap = want;
+		}
+		p->f.caps[p->f.ncaps++] = sp_keep(p, s, len);
+	}
+}
+
+static void auth_done(struct smtp_parser *p, uint16_t code)
+{
+	enum smtp_auth_result res;
+
+	if (p->sasl->cancelled)
+		res = SMTP_AUTH_CANCELLED;
+	else if (code >= 200 && code < 300)
+		res = SMTP_AUTH_SUCCESS;
+	else
+		res = SMTP_AUTH_FAILURE;
+	p->f.auth_result = res;
+	if (res == SMTP_AUTH_SUCCESS)
+		p->f.auth_successes++;
+	else if (res == SMTP_AUTH_FAILURE)
+		p->f.auth_failures++;
+	snprintf(p->f.auth_mech, sizeof(p->f.auth_mech), "%s",
+		 p->sasl->mech_name);
+	if (p->sasl->have_user)
+		p->f.auth_user = sp_keep(p, p->sasl->user, p->sasl->user_len);
+	p->f.auth_secrets |= p->sasl->secrets;
+	p->auth_open = false;
+}
+
+static void reply_done(struct smtp_parser *p)
+{
+	struct reply_acc *r = &p->r;
+	struct pending *h;
+	struct smtp_reply_event e = {r->code, (const uint8_t *)r->text, r->len,
+				     r->lines, SMTP_V_UNKNOWN, p->now};
+	struct txn *t;
+	char enh[12] = "";
+
+	r->active = false;
+	p->f.replies++;
+	if (r->mismatch)
+		sp_anomaly(p, SA_REPLY_CODE_MISMATCH);
+	if (!p->greeted) {
+		p->greeted = true;
+		p->f.have_banner = true;
+		p->f.banner_code = r->code;
+		p->f.banner = sp_keep(p, r->text, r->len);
+		if (p->cmds_before_greeting)
+			sp_anomaly(p, SA_PREGREET);
+		e.answers = SMTP_V_GREETING;
+		if (p->ev.reply)
+			p->ev.reply(p->ev.ctx, &e);
+		return;
+	}
+	h = sp_head(p);
+	if (!h) {
+		if (p->f.nunmatched < SMTP_UNMATCHED_KEEP)
+			p->f.unmatched_codes[p->f.nunmatched++] = r->code;
+		p->f.unmatched_replies++;
+		if (!p->gapped)
+			sp_anomaly(p, (p->cmode == CM_DATA && r->code < 400)
+					   ? SA_REPLY_DURING_DATA
+					   : SA_REPLY_WITHOUT_COMMAND);
+		if (p->ev.reply)
+			p->ev.reply(p->ev.ctx, &e);
+		return;
+	}
+	e.answers = h->verb;
+	if (p->ev.reply)
+		p->ev.reply(p->ev.ctx, &e);
+	smtp_enhanced_status((const uint8_t *)r->text, r->len, enh,
+			     sizeof(enh));
+	t = h->txn;
+
+	switch (h->verb) {
+	case SMTP_V_AUTH:
+		if (r->code == 334 && !p->sasl->cancelled) {
+			sasl_server(p->sasl, r->text, r->len);
+			if (p->cmode == CM_HOLD)
+				sp_release(p, CM_AUTH);
+			else if (p->cmode == CM_CMD)
+				p->cmode = CM_AUTH;
+			return; /* the exchange goes on */
+		}
+		sp_pop(p);
+		auth_done(p, r->code);
+		if (p->cmode == CM_HOLD)
+			sp_release(p, CM_CMD);
+		else if (p->cmode == CM_AUTH)
+			p->cmode = CM_CMD;
+		return;
+	case SMTP_V_DATA:
+		if (t)
+			t->pub.data_cmd_code = r->code;
+		sp_pop(p);
+		if (r->code != 354 && p->cmode != CM_DATA)
+			p->data_txn = NULL; /* refused: no message follows */
+		if (p->cmode == CM_HOLD && p->hold_for == HOLD_DATA)
+			sp_release(p, r->code == 354 ? CM_DATA : CM_CMD);
+		return;
+	case SMTP_V_EOD:
+	case SMTP_V_BDAT:
+		if (t && (h->verb == SMTP_V_EOD || h->last)) {
+			t->pub.data_code = r->code;
+			memcpy(t->pub.data_enhanced, enh, sizeof(enh));
+			t->pub.data_text = sp_keep_txn(p, t, r->text, r->len);
+		} else if (t && r->code >= 400 && t->pub.data_code == 0) {
+			/* a refused chunk: the transaction fails */
+			t->pub.data_code = r->code;
+			memcpy(t->pub.data_enhanced, enh, sizeof(enh));
+			t->pub.data_text = sp_keep_txn(p, t, r->text, r->len);
+		}
+		sp_pop(p);
+		return;
+	case SMTP_V_STARTTLS:
+		p->f.starttls_code = r->code;
+		sp_pop(p);
+		if (r->code == 220) {
+			p->f.starttls_succeeded = true;
+			sp_tls_begin(p, SMTP_TLS_STARTTLS);
+			if (p->cmode == CM_HOLD)
+				sp_release(p, CM_TLS);
+			else
+				p->cmode = CM_TLS;
+		} else if (p->cmode == CM_HOLD) {
+			sp_release(p, CM_CMD);
+		}
+		return;
+	case SMTP_V_EHLO:
+	case SMTP_V_LHLO:
+		if (r->code >= 200 && r->code < 300)
+			capabilities(p);
+		break;
+	case SMTP_V_MAIL:
+		if (t) {
+			t->pub.mail_code = r->code;
+			memcpy(t->pub.mail_enhanced, enh, sizeof(enh));
+		}
+		break;
+	case SMTP_V_RCPT:
+		if (t && h->rcpt >= 0) {
+			struct smtp_rcpt *rc = &t->pub.rcpt[h->rcpt];
+
+			rc->code = r->code;
+			memcpy(rc->enhanced, enh, sizeof(enh));
+			if (r->code < 400)
+				t->pub.rcpt_accepted++;
+		} else if (t && r->code < 400) {
+			t->pub.rcpt_accepted++;
+		}
+		break;
+	default:
+		break;
+	}
+	sp_pop(p);
+}
+
+void sp_server_line(struct smtp_parser *p, const struct line *l)
+{
+	struct smtp_reply_line rl;
+
+	if (l->eol == EOL_LF)
+		sp_anomaly(p, SA_BARE_LF_REPLY);
+	if (l->full_len + 2 > RFC_REPLY_MAX)
+		sp_anomaly(p, SA_REPLY_TOO_LONG);
+	smtp_reply_line_parse(l->p, l->len, &rl);
+	if (!rl.valid) {
+		sp_anomaly(p, p->greeted || p->r.active ? SA_REPLY_MALFORMED
+						     : SA_NOT_SMTP_SERVER);
+		return;
+	}
+	reply_add_line(p, l, &rl);
+	if (!rl.more)
+		reply_done(p);
+}
+
+void sp_server_feed(struct smtp_parser *p, const uint8_t *d, size_t n)
+{
+	if (n)
+		p->server_seen = true;
+	if (p->implicit_pending)
+		sp_decide_implicit(p, SMTP_SERVER, d, n);
+	while (n > 0) {
+		struct line l;
+		size_t used;
+
+		if (p->server_tls) {
+			sp_tls_bytes(p, SMTP_SERVER, d, n);
+			return;
+		}
+		if (p->gp[SMTP_SERVER].on) {
+			bool decided;
+
+			used = sp_gap_probe(p, SMTP_SERVER, d, n, false, &decided);
+			if (decided)
+				sp_replay_probe(p, SMTP_SERVER);
+		} else if (line_next(&p->sl, d, n, &used, &l)) {
+			sp_server_line(p, &l);
+		}
+		d += used;
+		n -= used;
+	}
+}
