@@ -11,7 +11,9 @@ import glob
 import os
 import struct
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "pipeline")
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "corpus", "pipeline")
+OUT_SMTP = os.path.join(HERE, "corpus", "smtp")
 
 SYN, SYNACK, FIN, RST, DATA = 0, 1, 2, 3, 4
 
@@ -99,6 +101,61 @@ def main():
         with open(os.path.join(OUT, name), "wb") as f:
             f.write(blob)
     print(f"wrote {len(seeds)} seeds to {OUT}")
+    smtp_seeds()
+
+
+def unescape(text):
+    out = bytearray()
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c != "\\" or i + 1 == len(text):
+            out += c.encode("latin-1")
+            i += 1
+            continue
+        n = text[i + 1]
+        if n == "x":
+            out.append(int(text[i + 2:i + 4], 16))
+            i += 4
+            continue
+        out += {"r": b"\r", "n": b"\n", "0": b"\0", "t": b"\t", "\\": b"\\"}.get(n, b"\\" + n.encode())
+        i += 2
+    return bytes(out)
+
+
+def smtp_seeds():
+    """fuzz_smtp seeds from the golden dialogues (tests/smtp/*.in)."""
+    os.makedirs(OUT_SMTP, exist_ok=True)
+    n = 0
+    for path in sorted(glob.glob(os.path.join(HERE, "..", "tests", "smtp", "*.in"))):
+        flags = 0
+        recs = bytearray()
+        for line in open(path, encoding="latin-1").read().splitlines():
+            if line.startswith("#"):
+                if "implicit-tls" in line:
+                    flags |= 1
+                if line.startswith("# limit"):
+                    flags |= 2
+                continue
+            if len(line) < 2:
+                continue
+            side = 0 if line[0] == "C" else 1
+            kind = line[1]
+            if kind == ":":
+                data = line[3:].encode("latin-1") + b"\r\n"
+                recs += bytes([side]) + struct.pack(">H", len(data)) + data
+            elif kind == "~":
+                data = unescape(line[3:])
+                recs += bytes([side]) + struct.pack(">H", len(data)) + data
+            elif kind == "!":
+                recs += bytes([side | 2]) + struct.pack(">H", int(line[2:].strip()))
+            elif kind == ".":
+                recs += bytes([side | 4]) + b"\0\0"
+        name = os.path.basename(path)[:-3]
+        with open(os.path.join(OUT_SMTP, name), "wb") as f:
+            f.write(bytes([flags]) + bytes(recs))
+        n += 1
+    print(f"wrote {n} seeds to {OUT_SMTP}")
 
 
 if __name__ == "__main__":

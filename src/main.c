@@ -18,6 +18,7 @@ static void usage(FILE *out)
 "\n"
 "Commands:\n"
 "  read FILE...   read pcap/pcapng captures, write JSON-lines records\n"
+"  show FILE...   print SMTP sessions as readable dialogues\n"
 "\n"
 "Run 'smtpscope COMMAND --help' for the options of a command.\n"
 "  -h, --help     this help\n"
@@ -41,6 +42,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "read") == 0)
 		return cmd_read(argc - 1, argv + 1);
+	if (strcmp(argv[1], "show") == 0)
+		return cmd_show(argc - 1, argv + 1);
 	log_warn("unknown command '%s'", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;

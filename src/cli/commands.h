@@ -9,5 +9,6 @@ enum exit_code {
 };
 
 int cmd_read(int argc, char **argv);
+int cmd_show(int argc, char **argv);
 
 #endif

@@ -3,73 +3,17 @@
  */
 #include <getopt.h>
 #include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <pcap/pcap.h>
 
 #include "cli/commands.h"
 #include "cli/opts.h"
+#include "cli/run.h"
 #include "config.h"
 #include "core/json.h"
 #include "core/log.h"
-#include "core/timefmt.h"
 #include "pipeline.h"
-
-/* How often (in packets) the loop looks at the clock for progress. */
-#define PROGRESS_EVERY 4096
-#define PROGRESS_INTERVAL_NS (250 * NS_PER_MS)
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig) { stop_signal = sig; }
-
-struct progress {
-	bool on;
-	bool shown;
-	int64_t start;
-	int64_t last;
-	uint64_t total;     /* bytes of all inputs, 0 when unknown */
-	uint64_t done;      /* bytes of inputs finished */
-};
-
-static struct progress prog;
-
-static void progress_clear(void)
-{
-	if (prog.shown) {
-		fputs("\r\033[K", stderr);
-		prog.shown = false;
-	}
-}
-
-static void progress_show(const struct capture_source *src,
-			  const struct decode_stats *ds)
-{
-	int64_t now = time_mono_ns();
-	double secs = (double)(now - prog.start) / 1e9;
-	char b1[16], b2[16], pct[16] = "";
-
-	if (now - prog.last < PROGRESS_INTERVAL_NS)
-		return;
-	prog.last = now;
-	if (prog.total)
-		snprintf(pct, sizeof(pct), "%5.1f%%  ",
-			 100.0 * (double)(prog.done + capture_offset(src)) /
-				 (double)prog.total);
-	if (secs <= 0)
-		secs = 1e-9;
-	fprintf(stderr,
-		"\r\033[K%s%" PRIu64 " packets  %s  %s/s  %.0f packets/s",
-		pct, ds->packets, opt_human_bytes(b1, sizeof(b1), (double)ds->bytes),
-		opt_human_bytes(b2, sizeof(b2), (double)ds->bytes / secs),
-		(double)ds->packets / secs);
-	prog.shown = true;
-}
 
 static void usage(FILE *out)
 {
@@ -295,28 +239,17 @@ static void print_summary(unsigned files, const struct pipeline *p,
 			log_suppressed_count());
 }
 
-static const char *linktype_label(int dlt, char *buf, size_t len)
-{
-	const char *name = pcap_datalink_val_to_name(dlt);
-	const char *desc = pcap_datalink_val_to_description(dlt);
-
-	snprintf(buf, len, "%s (%d%s%s)", name ? name : "unknown", dlt,
-		 desc ? ", " : "", desc ? desc : "");
-	return buf;
-}
-
 int cmd_read(int argc, char **argv)
 {
 	struct pipeline_config cfg;
 	const char *out_path = "-", *stats_path = NULL;
 	bool quiet = false, no_progress = false, interrupted = false;
-	int c, i, rc = EXIT_OK;
+	int c, rc = EXIT_OK;
 	unsigned files_read = 0;
 	struct out_writer *out;
 	struct pipeline *p;
-	struct sigaction sa;
+	struct run_result res;
 	char err[512];
-	int64_t t0;
 	double secs;
 	uint64_t v;
 
@@ -422,77 +355,14 @@ int cmd_read(int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-
 	log_set_quiet(quiet);
-	prog.on = !quiet && !no_progress && isatty(STDERR_FILENO);
-	prog.start = prog.last = time_mono_ns();
-	if (prog.on) {
-		log_set_before_print(progress_clear);
-		for (i = optind; i < argc; i++) {
-			struct stat st;
-
-			if (strcmp(argv[i], "-") == 0 ||
-			    stat(argv[i], &st) != 0 || !S_ISREG(st.st_mode)) {
-				prog.total = 0;
-				break;
-			}
-			prog.total += (uint64_t)st.st_size;
-		}
-	}
-	t0 = time_mono_ns();
-
-	for (i = optind; i < argc && !stop_signal; i++) {
-		struct capture_source *src = capture_open(argv[i], err,
-							  sizeof(err));
-		struct capture_packet pkt;
-		uint64_t n = 0;
-		char lt[160];
-
-		if (!src) {
-			log_error("%s", err);
-			rc = EXIT_USAGE;
-			continue;
-		}
-		if (!decode_linktype_supported(capture_linktype(src))) {
-			log_error("%s: unsupported link type %s; smtpscope "
-				  "reads Ethernet, Linux cooked (SLL, SLL2), "
-				  "raw IP and BSD loopback captures",
-				  capture_path(src),
-				  linktype_label(capture_linktype(src), lt,
-						 sizeof(lt)));
-			capture_close(src);
-			rc = EXIT_USAGE;
-			continue;
-		}
-		while (!stop_signal && capture_next(src, &pkt) == 1) {
-			pipeline_packet(p, &pkt);
-			if (prog.on && (++n % PROGRESS_EVERY) == 0)
-				progress_show(src, pipeline_decode_stats(p));
-		}
-		if (capture_stats(src)->packets == 0 &&
-		    (capture_stats(src)->damaged ||
-		     capture_stats(src)->truncated)) {
-			log_error("%s: no packet could be read",
-				  capture_path(src));
-			rc = EXIT_USAGE;
-		} else {
-			files_read++;
-		}
-		if (capture_size(src))
-			prog.done += capture_size(src);
-		capture_close(src);
-	}
-	if (stop_signal)
-		interrupted = true;
-
-	pipeline_finish(p);
-	progress_clear();
-	log_set_before_print(NULL);
-	secs = (double)(time_mono_ns() - t0) / 1e9;
+	cli_run_inputs(p, argv + optind, argc - optind, !quiet && !no_progress,
+		       &res);
+	files_read = res.files_read;
+	interrupted = res.interrupted;
+	secs = res.seconds;
+	if (res.input_error)
+		rc = EXIT_USAGE;
 	if (!quiet)
 		print_summary(files_read, p, secs, interrupted);
 	if (stats_path)
@@ -503,6 +373,6 @@ int cmd_read(int argc, char **argv)
 	if (log_error_count() && rc == EXIT_OK)
 		rc = EXIT_RUNTIME;
 	if (interrupted)
-		rc = 128 + (int)stop_signal;
+		rc = 128 + res.signal;
 	return rc;
 }

@@ -268,6 +268,7 @@ void smtp_reply_line_parse(const uint8_t *p, uint32_t len,
 			       (p[2] - '0'));
 	if (len == 3) {
 		out->valid = true;
+		out->text = p + 3; /* empty */
 	} else if (p[3] == ' ' || p[3] == '-') {
 		out->valid = true;
 		out->more = p[3] == '-';

@@ -98,7 +98,8 @@ static void reply_add_line(struct smtp_parser *p, const struct line *l,
 	if (r->lines > 0)
 		r->text[r->len++] = '\n';
 	r->starts[r->lines++] = r->len;
-	memcpy(r->text + r->len, rl->text, rl->text_len);
+	if (rl->text_len)
+		memcpy(r->text + r->len, rl->text, rl->text_len);
 	r->len += rl->text_len;
 	(void)l;
 }

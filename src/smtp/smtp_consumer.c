@@ -139,6 +139,11 @@ static void ev_txn_end(void *ctx, const struct smtp_txn *t)
 	struct smtp_session *s = ctx;
 	struct smtp_engine *e = s->eng;
 
+	e->st.transactions++;
+	if (e->cfg.sink) {
+		e->cfg.sink->transaction(e->cfg.sink->ctx, &s->rec, t);
+		return;
+	}
 	jw_reset(&e->jw);
 	record_txn_json(&e->jw, &s->rec, t);
 	if (jw_failed(&e->jw))
@@ -146,7 +151,6 @@ static void ev_txn_end(void *ctx, const struct smtp_txn *t)
 			  s->rec.session_id);
 	else
 		out_line(e->out, jw_data(&e->jw), jw_len(&e->jw));
-	e->st.transactions++;
 }
 
 /* ---- following a flow ------------------------------------------------------- */
@@ -375,13 +379,17 @@ static void on_close(void *st, const struct flow_summary *sum)
 	record_session_from_flow(&rec, &view);
 	rec.smtp = smtp_parser_facts(s->parser);
 	rec.transcript = s->tr;
-	jw_reset(&e->jw);
-	record_session_json(&e->jw, &rec);
-	if (jw_failed(&e->jw))
-		log_error("session %s: record too large, not written",
-			  rec.session_id);
-	else
-		out_line(e->out, jw_data(&e->jw), jw_len(&e->jw));
+	if (e->cfg.sink) {
+		e->cfg.sink->session(e->cfg.sink->ctx, &rec);
+	} else {
+		jw_reset(&e->jw);
+		record_session_json(&e->jw, &rec);
+		if (jw_failed(&e->jw))
+			log_error("session %s: record too large, not written",
+				  rec.session_id);
+		else
+			out_line(e->out, jw_data(&e->jw), jw_len(&e->jw));
+	}
 	e->st.sessions++;
 	if (s->by_content)
 		e->st.by_content++;

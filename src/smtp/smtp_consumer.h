@@ -21,6 +21,17 @@
 #include "output/writer.h"
 #include "smtp/parser.h"
 
+struct session_record;
+
+/* Where finished records go instead of JSON lines (smtpscope show).
+ * Records are borrowed for the call. */
+struct smtp_sink {
+	void *ctx;
+	void (*transaction)(void *ctx, const struct session_record *s,
+			    const struct smtp_txn *t);
+	void (*session)(void *ctx, const struct session_record *s);
+};
+
 #define SMTP_DEFAULT_PORTS "25,465,587,2525"
 #define SMTP_DEFAULT_TLS_PORTS "465"
 
@@ -31,6 +42,7 @@ struct smtp_config {
 	bool transcript;      /* smtp.transcript[] on session records */
 	uint32_t transcript_max;
 	struct smtp_limits limits;
+	const struct smtp_sink *sink; /* NULL: JSON lines to the writer */
 };
 
 struct smtp_stats {
