@@ -370,8 +370,9 @@ void sp_client_line(struct smtp_parser *p, const struct line *l)
 			p->f.helo_verb = c.verb;
 			p->f.helo = sp_keep(p, c.arg, c.arg_len);
 		}
-		sp_txn_close(p, p->txn, TXN_ABORT);
-		sp_push(p, c.verb, NULL, -1, false);
+		/* It resets the transaction only if the server accepts it
+		 * (RFC 5321 4.1.4): decided at the reply. */
+		sp_push(p, c.verb, p->txn, -1, false);
 		break;
 	case SMTP_V_MAIL:
 		cmd_mail(p, &c);

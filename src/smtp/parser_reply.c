@@ -270,10 +270,15 @@ static void reply_done(struct smtp_parser *p)
 			sp_release(p, CM_CMD);
 		}
 		return;
+	case SMTP_V_HELO:
 	case SMTP_V_EHLO:
 	case SMTP_V_LHLO:
-		if (r->code >= 200 && r->code < 300)
-			capabilities(p);
+		if (r->code >= 200 && r->code < 300) {
+			if (h->verb != SMTP_V_HELO)
+				capabilities(p);
+			if (t && t == p->txn)
+				sp_txn_close(p, t, TXN_ABORT);
+		}
 		break;
 	case SMTP_V_MAIL:
 		if (t) {
