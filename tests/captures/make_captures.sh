@@ -156,6 +156,19 @@ setup_exim() {
     EXIM_VERSION=$("$TOOLS/run_exim.sh" "$EXIM" "$d/exim.conf" -bV 2>/dev/null | sed -n 's/^Exim version \([^ ]*\).*/\1/p')
     [ -n "$EXIM_VERSION" ] || die "the unpacked Exim does not run: $("$TOOLS/run_exim.sh" "$EXIM" "$d/exim.conf" -bV 2>&1 | head -3)"
     log "Exim $EXIM_VERSION unpacked (not installed) in $d/root"
+    # The same binary as a server, for EXPN and HELP (Postfix has neither).
+    mkdir -p "$d/spool-server"
+    subst "$TOOLS/exim/exim_server.conf.in" >"$d/exim_server.conf"
+    printf 'team: alice@partner.example, ops@partner.example\npostmaster: ops@partner.example\n' >"$d/aliases"
+    chown -R 65500:65500 "$d/spool-server" "$d/log"
+    ip netns exec "$NS" "$TOOLS/run_exim.sh" "$EXIM" "$d/exim_server.conf" -bdf >"$d/server.debug" 2>&1 &
+    PIDS+=($!)    # run_exim.sh, unshare and ip all exec: this is Exim's pid
+    for _ in $(seq 50); do
+        grep -q 'daemon started' "$d/server.debug" 2>/dev/null && break
+        sleep 0.1
+    done
+    grep -q 'daemon started' "$d/server.debug" || die "the Exim server did not start"
+    log "Exim server on 127.0.0.30:25 (foreground daemon, debug log)"
 }
 
 # ------------------------------------------------------ scripted SASL server
@@ -183,7 +196,7 @@ want() {
 
 # run_case NAME CLIENT_KIND SERVER_KIND SESSIONS "BPF" "DESCRIPTION" -- CMD...
 #   CLIENT_KIND  swaks | smtplib | msmtp | curl | exim | postfix
-#   SERVER_KIND  postfix | scripted
+#   SERVER_KIND  postfix | scripted | exim
 #   SESSIONS     server-side sessions to wait for before the capture stops
 run_case() {
     local name=$1 ckind=$2 skind=$3 nsess=$4 bpf=$5 desc=$6
@@ -193,7 +206,9 @@ run_case() {
     local pcap=$WORK/cap/$name.pcap clog=$WORK/cap/$name.client.log
     mkdir -p "$WORK/cap"
     local pf_before sc_before
+    local ex_before
     pf_before=$(wc -l <"$WORK/postfix/maillog")
+    ex_before=$(wc -l <"$WORK/exim/server.debug")
     sc_before=$(wc -l <"$WORK/scripted.log" 2>/dev/null || echo 0)
 
     ip netns exec "$NS" tcpdump -i lo -s 0 -B 4096 -U --immediate-mode -n -w "$pcap" "$bpf" 2>"$WORK/cap/$name.tcpdump" &
@@ -213,6 +228,8 @@ run_case() {
     for _ in $(seq 100); do
         if [ "$skind" = scripted ]; then
             ends=$(tail -n +"$((sc_before + 1))" "$WORK/scripted.log" | grep -c '^close' || true)
+        elif [ "$skind" = exim ]; then
+            ends=$(tail -n +"$((ex_before + 1))" "$WORK/exim/server.debug" | grep -c 'SMTP>>(close' || true)
         else
             ends=$(tail -n +"$((pf_before + 1))" "$WORK/postfix/maillog" | grep -c 'smtpd\[[0-9]*\]: disconnect from' || true)
         fi
@@ -228,6 +245,8 @@ run_case() {
     tail -n +"$((pf_before + 1))" "$WORK/postfix/maillog" >"$WORK/cap/$name.server.log"
     if [ "$skind" = scripted ]; then
         tail -n +"$((sc_before + 1))" "$WORK/scripted.log" >"$WORK/cap/$name.server.log"
+    elif [ "$skind" = exim ]; then
+        tail -n +"$((ex_before + 1))" "$WORK/exim/server.debug" >"$WORK/cap/$name.server.log"
     fi
     "$PY" - "$WORK/cap/$name.meta.json" "$name" "$ckind" "$skind" "$nsess" "$bpf" "$desc" "$rc" <<'EOF'
 import json, sys
@@ -299,6 +318,9 @@ cases() {
     run_case rset_noop_vrfy_expn_help_smtplib smtplib postfix 1 "tcp port 25" \
         "NOOP, VRFY (known, unknown), EXPN, HELP, RSET inside a transaction, QUIT" -- \
         "${SMTPLIB[@]}" misc --src 127.0.0.66:40112 --server 127.0.0.25:25
+    run_case expn_help_vrfy_exim_smtplib smtplib exim 1 "tcp port 25" \
+        "Exim as server (Postfix has no EXPN/HELP): HELP (214), EXPN of an alias list (250 multi-line), VRFY, one message" -- \
+        "${SMTPLIB[@]}" expn_help_exim --src 127.0.0.66:40113 --server 127.0.0.30:25
     # --- AUTH (Postfix + Cyrus SASL, in clear on 587)
     local mech port=40120
     for mech in PLAIN LOGIN CRAM-MD5 DIGEST-MD5; do

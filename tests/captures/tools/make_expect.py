@@ -253,6 +253,36 @@ def parse_scripted_server(text):
     return sessions
 
 
+def parse_exim_server(text):
+    """Sessions as the Exim daemon's debug output (-d+receive) shows them."""
+    sessions, by_pid, last_s = [], {}, {}
+    for raw in text.splitlines():
+        m = re.match(r"^ *(\d+) (.*)$", raw)
+        if not m:
+            continue
+        pid, rest = m.group(1), m.group(2)
+        d = re.match(r"^SMTP(>>|<<) (.*)$", rest)
+        if d:
+            s = by_pid.get(pid)
+            if s is None:
+                s = Session({"ip": None, "port": None}, {"ip": None, "port": None})
+                by_pid[pid] = s
+                sessions.append(s)
+            s.add("S" if d.group(1) == ">>" else "C", d.group(2))
+            last_s[pid] = d.group(1) == ">>"
+            continue
+        c = re.match(r"^ {6,}(\d{3}[ -].*|\d{3})$", rest)
+        if c and last_s.get(pid):
+            by_pid[pid].add("S", c.group(1))
+            continue
+        last_s[pid] = False
+        q = re.search(r"SMTP connection from .*?\[([^\]]+)\]:(\d+) I=\[([^\]]+)\]:(\d+)", rest)
+        if q and pid in by_pid:
+            by_pid[pid].client = {"ip": q.group(1), "port": int(q.group(2))}
+            by_pid[pid].server = {"ip": q.group(3), "port": int(q.group(4))}
+    return sessions
+
+
 CLIENT_PARSERS = {"swaks": parse_swaks, "smtplib": parse_smtplib,
                   "msmtp": parse_msmtp, "curl": parse_curl, "exim": parse_exim}
 
@@ -518,7 +548,7 @@ def build_session(banner, units, server_sess, client_units, meta, implicit_tls):
                 size = cu.body_size
             txn["data_reply_code"], txn["data_enhanced_status"] = code, enhanced_of(u.reply)
             txn["message_size"] = size
-            m = re.search(r"queued as (\S+)", " ".join(u.reply or []))
+            m = re.search(r"(?:queued as|OK id=) ?(\S+)", " ".join(u.reply or []))
             txn["queue_id"] = m.group(1) if m else None
             close_txn("end_of_data")
         elif u.kind == "command" and verb == "BDAT" and txn is not None:
@@ -530,7 +560,7 @@ def build_session(banner, units, server_sess, client_units, meta, implicit_tls):
             if last:
                 txn["data_reply_code"], txn["data_enhanced_status"] = code, enhanced_of(u.reply)
                 txn["message_size"] = sum(c["size"] or 0 for c in txn["bdat_chunks"])
-                m = re.search(r"queued as (\S+)", " ".join(u.reply or []))
+                m = re.search(r"(?:queued as|OK id=) ?(\S+)", " ".join(u.reply or []))
                 txn["queue_id"] = m.group(1) if m else None
                 close_txn("bdat_last")
         elif u.kind == "command" and verb == "RSET":
@@ -694,7 +724,8 @@ def process_case(cap_dir, name, args, vers, streams_ok):
     slog = open(os.path.join(cap_dir, name + ".server.log"), encoding="utf-8", errors="replace").read()
     ckind, skind = meta["client_kind"], meta["server_kind"]
 
-    server_sessions = parse_scripted_server(slog) if skind == "scripted" else parse_postfix_server(slog)
+    server_sessions = {"scripted": parse_scripted_server, "exim": parse_exim_server,
+                       "postfix": parse_postfix_server}[skind](slog)
     if ckind == "postfix":
         # swaks submitted; Postfix's own smtp client made the second session
         client_sessions = parse_swaks(clog) + parse_postfix_client(slog)
@@ -731,7 +762,8 @@ def process_case(cap_dir, name, args, vers, streams_ok):
             problems.append(f"{name}: replies without a command: {unsol}")
         sess = build_session(banner, units, ss, cunits, meta, implicit)
         sess["sources"] = {
-            "dialogue": "scripted server log" if skind == "scripted" else "Postfix smtpd debug log",
+            "dialogue": {"scripted": "scripted server log", "exim": "Exim -d+receive debug log",
+                         "postfix": "Postfix smtpd debug log"}[skind],
             "cross_checked_with": {"swaks": "swaks transcript", "smtplib": "smtplib debug output",
                                    "msmtp": "msmtp --debug transcript", "curl": "curl -v transcript",
                                    "exim": "Exim -d+transport debug output",
@@ -757,8 +789,9 @@ def process_case(cap_dir, name, args, vers, streams_ok):
         "capture": name + ".pcap",
         "description": meta["description"],
         "client_software": SOFTWARE[ckind].format(**vers),
-        "server_software": ("SCRIPTED server tools/sasl_server.py (not a real MTA)"
-                            if skind == "scripted" else f"Postfix {vers['postfix']} (real)"),
+        "server_software": {"scripted": "SCRIPTED server tools/sasl_server.py (not a real MTA)",
+                            "exim": f"Exim {vers['exim']} (real, unpacked exim4-daemon-light)",
+                            "postfix": f"Postfix {vers['postfix']} (real)"}[skind],
         "server_scripted": skind == "scripted",
         "bpf": meta["bpf"],
         "client_exit_code": meta["client_exit_code"],
@@ -798,7 +831,12 @@ def main():
                                if re.match(r"^(  SMTP|Exim version| {9}\d{3}|LOG:|  [<=>*]=? )", l))
             f.write(clog)
         with open(os.path.join(args.logs, name + ".server.log"), "w", encoding="utf-8") as f:
-            f.write(slog if skind == "scripted" else filtered_postfix_log(slog))
+            if skind == "postfix":
+                slog = filtered_postfix_log(slog)
+            elif skind == "exim":
+                slog = "".join(l + "\n" for l in slog.splitlines()
+                               if re.match(r"^ *\d+ (SMTP|  SMTP| {6,}\d{3})", l))
+            f.write(slog)
         keys = os.path.join(cap_dir, name + ".keys")
         if os.path.exists(keys):
             shutil.copyfile(keys, os.path.join(args.logs, name + ".keys"))

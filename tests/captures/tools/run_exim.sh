@@ -4,6 +4,7 @@
 # "SMTP<< ") is the client log.
 #   run_exim.sh EXIM_BINARY CONFIG FROM TO SUBJECT
 #   run_exim.sh EXIM_BINARY CONFIG -bV          (version check)
+#   run_exim.sh EXIM_BINARY SERVER_CONFIG -bdf  (Exim as a server)
 # Exim runs in a private mount namespace where the work directory's passwd and
 # group (which add the user Debian-exim) are bind-mounted over /etc's.
 set -eu
@@ -17,6 +18,11 @@ mount --bind "$dir/passwd" /etc/passwd
 mount --bind "$dir/group" /etc/group
 if [ "$1" = -bV ]; then
     exec "$exim" -C "$conf" -bV
+fi
+if [ "$1" = -bdf ]; then
+    # foreground daemon; its debug output (every line it reads and writes,
+    # "SMTP<<"/"SMTP>>") is the server log
+    exec "$exim" -C "$conf" -bdf -d-all+receive
 fi
 from=$1 to=$2 subject=$3
 msg=$dir/message.eml

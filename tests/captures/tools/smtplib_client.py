@@ -98,6 +98,17 @@ def misc(s, args):
     s.quit()
 
 
+def expn_help_exim(s, args):
+    s.ehlo()
+    s.help()
+    s.expn("team")
+    s.verify("alice@partner.example")
+    s.sendmail("sender@client.example.test", ["alice@partner.example"],
+               message("to exim", "to-exim", "A message for Exim.",
+                       to="alice@partner.example"))
+    s.quit()
+
+
 def dsn(s, args):
     s.ehlo()
     s.sendmail("sender@client.example.test", ["alice@example.test"],
@@ -147,6 +158,7 @@ SCENARIOS = {
     "8bitmime_size": eightbit_size, "size_exceeded": size_exceeded,
     "misc": misc, "dsn": dsn, "starttls12": starttls12,
     "starttls_not_offered": starttls_not_offered, "starttls_454": starttls_454,
+    "expn_help_exim": expn_help_exim,
 }
 
 
