@@ -40,6 +40,7 @@ static void usage(FILE *out)
 "                           do not look for SMTP on other ports (by default\n"
 "                           a \"220\" greeting answered by EHLO/HELO is SMTP)\n"
 "      --transcript         add every command and reply to session records\n"
+"      --no-auth-user       leave AUTH user names out of the records\n"
 "      --smtp-limit NAME=VALUE\n"
 "                           change a per-session cap (repeatable): line_max,\n"
 "                           reply_lines_max, pending_max, rcpt_max, txn_max,\n"
@@ -72,6 +73,7 @@ enum {
 	OPT_TLS_PORTS,
 	OPT_NO_CONTENT,
 	OPT_TRANSCRIPT,
+	OPT_NO_AUTH_USER,
 	OPT_SMTP_LIMIT,
 	OPT_MAX_FLOWS,
 	OPT_FLOW_MEMORY,
@@ -92,6 +94,7 @@ static const struct option long_opts[] = {
 	{"tls-ports", required_argument, NULL, OPT_TLS_PORTS},
 	{"no-content-detection", no_argument, NULL, OPT_NO_CONTENT},
 	{"transcript", no_argument, NULL, OPT_TRANSCRIPT},
+	{"no-auth-user", no_argument, NULL, OPT_NO_AUTH_USER},
 	{"smtp-limit", required_argument, NULL, OPT_SMTP_LIMIT},
 	{"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
 	{"flow-memory", required_argument, NULL, OPT_FLOW_MEMORY},
@@ -276,6 +279,9 @@ int cmd_read(int argc, char **argv)
 			break;
 		case OPT_TRANSCRIPT:
 			cfg.smtp.transcript = true;
+			break;
+		case OPT_NO_AUTH_USER:
+			cfg.smtp.hide_auth_user = true;
 			break;
 		case OPT_SMTP_LIMIT:
 			if (!smtp_limits_set(&cfg.smtp.limits, optarg, err,

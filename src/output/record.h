@@ -27,6 +27,7 @@ struct session_record {
 	/* Borrowed for the call that writes the record; NULL when absent. */
 	const struct smtp_session_facts *smtp;
 	const struct transcript *transcript;
+	bool hide_auth_user;
 };
 
 /* Fill the flow part of a session record from a finished flow. */

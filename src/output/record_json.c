@@ -212,7 +212,8 @@ static void transcript(struct jw *w, const struct transcript *t)
 		jw_ku64(w, "transcript_dropped", t->dropped);
 }
 
-static void smtp_facts(struct jw *w, const struct smtp_session_facts *f)
+static void smtp_facts(struct jw *w, const struct smtp_session_facts *f,
+		       bool hide_user)
 {
 	uint32_t i;
 	int a;
@@ -249,7 +250,7 @@ static void smtp_facts(struct jw *w, const struct smtp_session_facts *f)
 		jw_kobj(w, "auth");
 		if (f->auth_mech[0])
 			jw_kstr(w, "mechanism", f->auth_mech);
-		if (f->auth_user.len)
+		if (f->auth_user.len && !hide_user)
 			kref(w, "username", &f->text, f->auth_user);
 		jw_kstr(w, "result", smtp_auth_result_name(f->auth_result));
 		jw_ku64(w, "attempts", f->auth_attempts);
@@ -292,7 +293,7 @@ void record_session_json(struct jw *w, const struct session_record *r)
 	jw_kstr(w, "session_id", r->session_id);
 	stream(w, r);
 	if (r->smtp)
-		smtp_facts(w, r->smtp);
+		smtp_facts(w, r->smtp, r->hide_auth_user);
 	if (r->transcript)
 		transcript(w, r->transcript);
 	jw_obj_end(w);

@@ -379,6 +379,7 @@ static void on_close(void *st, const struct flow_summary *sum)
 	record_session_from_flow(&rec, &view);
 	rec.smtp = smtp_parser_facts(s->parser);
 	rec.transcript = s->tr;
+	rec.hide_auth_user = e->cfg.hide_auth_user;
 	if (e->cfg.sink) {
 		e->cfg.sink->session(e->cfg.sink->ctx, &rec);
 	} else {

@@ -40,6 +40,7 @@ struct smtp_config {
 	uint8_t tls_ports[PORT_MAP_BYTES]; /* sessions that begin in TLS */
 	bool any_port;        /* recognise SMTP by content elsewhere */
 	bool transcript;      /* smtp.transcript[] on session records */
+	bool hide_auth_user;  /* leave AUTH user names out of records */
 	uint32_t transcript_max;
 	struct smtp_limits limits;
 	const struct smtp_sink *sink; /* NULL: JSON lines to the writer */
