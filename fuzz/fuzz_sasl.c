@@ -22,8 +22,8 @@
  * bounded and terminated, counters consistent with the calls made, flags
  * all named, secret kinds only those the mechanism can carry.
  *
- * Built with -fsanitize=fuzzer when meson -Dfuzzing=true; otherwise a
- * main() replays files given on the command line (regression runs).
+ * Built with -fsanitize=fuzzer when meson -Dfuzzing=true; otherwise
+ * linked with replay.c, which runs the files given on its command line.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -288,56 +288,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(st);
 	return 0;
 }
-
-#ifndef SMTPSCOPE_LIBFUZZER
-/* Replay inputs: each argument is a file or a directory of files. */
-#include <dirent.h>
-#include <sys/stat.h>
-
-static int run_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	static uint8_t buf[1 << 20];
-	size_t n;
-
-	if (!f) {
-		fprintf(stderr, "%s: cannot open\n", path);
-		return 1;
-	}
-	n = fread(buf, 1, sizeof(buf), f);
-	fclose(f);
-	LLVMFuzzerTestOneInput(buf, n);
-	return 0;
-}
-
-int main(int argc, char **argv)
-{
-	int i, bad = 0, runs = 0;
-
-	for (i = 1; i < argc; i++) {
-		struct stat sb;
-
-		if (stat(argv[i], &sb) == 0 && S_ISDIR(sb.st_mode)) {
-			DIR *d = opendir(argv[i]);
-			struct dirent *e;
-			char path[4096];
-
-			while (d && (e = readdir(d))) {
-				if (e->d_name[0] == '.')
-					continue;
-				snprintf(path, sizeof(path), "%s/%s", argv[i],
-					 e->d_name);
-				bad |= run_file(path);
-				runs++;
-			}
-			if (d)
-				closedir(d);
-		} else {
-			bad |= run_file(argv[i]);
-			runs++;
-		}
-	}
-	printf("replayed %d inputs\n", runs);
-	return bad || runs == 0;
-}
-#endif
