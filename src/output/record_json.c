@@ -254,6 +254,7 @@ static void smtp_facts(struct jw *w, const struct smtp_session_facts *f,
 			kref(w, "username", &f->text, f->auth_user);
 		jw_kstr(w, "result", smtp_auth_result_name(f->auth_result));
 		jw_ku64(w, "attempts", f->auth_attempts);
+		jw_ku64(w, "exchanges", f->auth_exchanges);
 		jw_ku64(w, "successes", f->auth_successes);
 		jw_ku64(w, "failures", f->auth_failures);
 		auth_secrets(w, f->auth_secrets);

@@ -649,6 +649,11 @@ void smtp_parser_gap(struct smtp_parser *p, enum smtp_side side, uint64_t n,
 		     int64_t ts)
 {
 	p->now = ts;
+	if ((side == SMTP_SERVER && p->server_tls) ||
+	    (side == SMTP_CLIENT && p->cmode == CM_TLS)) {
+		if (p->ev.tls_gap)
+			p->ev.tls_gap(p->ev.ctx, side, n, ts);
+	}
 	if (side == SMTP_SERVER) {
 		sp_anomaly(p, SA_SERVER_GAP);
 		p->gapped = true;
@@ -743,6 +748,7 @@ void smtp_parser_finish(struct smtp_parser *p, int64_t ts)
 			p->f.auth_user =
 				sp_keep(p, p->sasl->user, p->sasl->user_len);
 		p->f.auth_secrets |= p->sasl->secrets;
+	p->f.auth_exchanges = p->sasl->client_msgs + p->sasl->server_msgs;
 		p->auth_open = false;
 	}
 	sp_txn_close(p, p->txn, TXN_END);

@@ -113,6 +113,8 @@ struct smtp_session_facts {
 	char auth_mech[SASL_MECH_NAME_MAX + 1]; /* of the last attempt */
 	struct strref auth_user;      /* of the last attempt with a user */
 	uint32_t auth_secrets;        /* SASL_SECRET_*, all attempts */
+	uint32_t auth_exchanges;      /* SASL messages of the last attempt,
+					 both sides, initial response included */
 
 	uint64_t commands;
 	uint64_t replies;
@@ -230,6 +232,9 @@ struct smtp_events {
 	void (*txn_end)(void *ctx, const struct smtp_txn *t);
 	void (*tls)(void *ctx, enum smtp_side side, const uint8_t *p,
 		    size_t n, int64_t ts);
+	/* n bytes of that side's TLS stream are missing from the capture. */
+	void (*tls_gap)(void *ctx, enum smtp_side side, uint64_t n,
+			int64_t ts);
 };
 
 struct smtp_parser;

@@ -168,6 +168,7 @@ static void auth_done(struct smtp_parser *p, uint16_t code)
 	if (p->sasl->have_user)
 		p->f.auth_user = sp_keep(p, p->sasl->user, p->sasl->user_len);
 	p->f.auth_secrets |= p->sasl->secrets;
+	p->f.auth_exchanges = p->sasl->client_msgs + p->sasl->server_msgs;
 	p->auth_open = false;
 }
 

@@ -252,9 +252,11 @@ static void facts(const struct smtp_session_facts *f)
 	if (f->auth_attempts) {
 		say("  auth %s user ", f->auth_mech);
 		say_ref(&f->text, f->auth_user);
-		say(" result %s attempts %u ok %u failed %u secrets %x\n",
+		say(" result %s attempts %u ok %u failed %u exchanges %u "
+		    "secrets %x\n",
 		    smtp_auth_result_name(f->auth_result), f->auth_attempts,
-		    f->auth_successes, f->auth_failures, f->auth_secrets);
+		    f->auth_successes, f->auth_failures, f->auth_exchanges,
+		    f->auth_secrets);
 	}
 	say("  commands %llu replies %llu unmatched %llu", 
 	    (unsigned long long)f->commands,
@@ -374,9 +376,15 @@ static bool load(const char *path, struct golden *g)
 
 static void run(const struct golden *g, size_t chunk)
 {
-	struct smtp_events ev = {NULL,	      ev_command, ev_reply,
-				 ev_note,     ev_txn_begin, ev_body,
-				 ev_txn_end,  ev_tls};
+	struct smtp_events ev = {
+		.command = ev_command,
+		.reply = ev_reply,
+		.note = ev_note,
+		.txn_begin = ev_txn_begin,
+		.body = ev_body,
+		.txn_end = ev_txn_end,
+		.tls = ev_tls,
+	};
 	struct smtp_parser *p = smtp_parser_new(&g->lim, &ev, g->implicit_tls);
 	int64_t ts = 1;
 	int i;
