@@ -140,8 +140,6 @@ void sp_start_data(struct smtp_parser *p)
 {
 	data_scan_init(&p->ds, sp_on_body, sp_on_candidate, p);
 	sp_lookahead_stop(p);
-	if (p->data_txn)
-		sp_note(p, SMTP_CLIENT, "message begins");
 }
 
 /* The strict end of DATA was read (or the session ended inside it). */
