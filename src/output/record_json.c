@@ -260,6 +260,18 @@ static void smtp_facts(struct jw *w, const struct smtp_session_facts *f,
 		auth_secrets(w, f->auth_secrets);
 		jw_obj_end(w);
 	}
+	if (f->nunknown) {
+		jw_key(w, "unknown_verbs");
+		jw_arr_begin(w);
+		for (i = 0; i < f->nunknown; i++)
+			jw_strn(w, strpool_at(&f->text, f->unknown_verbs[i]),
+				f->unknown_verbs[i].len);
+		jw_arr_end(w);
+	}
+	if (f->xclient.len)
+		kref(w, "xclient", &f->text, f->xclient);
+	if (f->xforward.len)
+		kref(w, "xforward", &f->text, f->xforward);
 	jw_ku64(w, "command_count", f->commands);
 	jw_ku64(w, "reply_count", f->replies);
 	jw_ku64(w, "unmatched_replies", f->unmatched_replies);

@@ -68,6 +68,9 @@ const char *smtp_limits_names(void);
 
 /* Codes kept of replies that answered no command (SMUG-03 evidence). */
 #define SMTP_UNMATCHED_KEEP 16
+/* Distinct unknown verbs kept, and how much of each. */
+#define SMTP_UNKNOWN_KEEP 8
+#define SMTP_VERB_KEEP 32
 
 enum smtp_tls_state {
 	SMTP_TLS_NONE,
@@ -116,6 +119,10 @@ struct smtp_session_facts {
 	uint32_t auth_exchanges;      /* SASL messages of the last attempt,
 					 both sides, initial response included */
 
+	struct strref unknown_verbs[SMTP_UNKNOWN_KEEP]; /* distinct, first ones */
+	uint32_t nunknown;
+	struct strref xclient;        /* arguments of the last XCLIENT */
+	struct strref xforward;       /* ... and XFORWARD */
 	uint64_t commands;
 	uint64_t replies;
 	uint64_t unmatched_replies;

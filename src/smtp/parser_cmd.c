@@ -301,6 +301,20 @@ static void note_eol(struct smtp_parser *p, const struct line *l)
 		p->f.longest_command = l->full_len;
 }
 
+/* Keep the first few distinct unknown verbs, as sent. */
+static void note_unknown(struct smtp_parser *p, const struct smtp_command *c)
+{
+	uint32_t i, n = c->word_len < SMTP_VERB_KEEP ? c->word_len
+						     : SMTP_VERB_KEEP;
+
+	for (i = 0; i < p->f.nunknown; i++)
+		if (smtp_ascii_eq(strpool_at(&p->f.text, p->f.unknown_verbs[i]),
+				  p->f.unknown_verbs[i].len, c->word, n))
+			return;
+	if (p->f.nunknown < SMTP_UNKNOWN_KEEP)
+		p->f.unknown_verbs[p->f.nunknown++] = sp_keep(p, c->word, n);
+}
+
 static bool binary(const struct line *l)
 {
 	uint32_t i;
@@ -404,6 +418,15 @@ void sp_client_line(struct smtp_parser *p, const struct line *l)
 		break;
 	case SMTP_V_UNKNOWN:
 		sp_anomaly(p, SA_UNKNOWN_COMMAND);
+		note_unknown(p, &c);
+		sp_push(p, c.verb, NULL, -1, false);
+		break;
+	case SMTP_V_XCLIENT:
+		p->f.xclient = sp_keep(p, c.arg, c.arg_len);
+		sp_push(p, c.verb, NULL, -1, false);
+		break;
+	case SMTP_V_XFORWARD:
+		p->f.xforward = sp_keep(p, c.arg, c.arg_len);
 		sp_push(p, c.verb, NULL, -1, false);
 		break;
 	default:

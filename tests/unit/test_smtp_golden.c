@@ -258,6 +258,18 @@ static void facts(const struct smtp_session_facts *f)
 		    f->auth_successes, f->auth_failures, f->auth_exchanges,
 		    f->auth_secrets);
 	}
+	if (f->nunknown || f->xclient.len || f->xforward.len) {
+		say("  unknown");
+		for (i = 0; i < f->nunknown; i++) {
+			say(" ");
+			say_ref(&f->text, f->unknown_verbs[i]);
+		}
+		say(" xclient ");
+		say_ref(&f->text, f->xclient);
+		say(" xforward ");
+		say_ref(&f->text, f->xforward);
+		say("\n");
+	}
 	say("  commands %llu replies %llu unmatched %llu", 
 	    (unsigned long long)f->commands,
 	    (unsigned long long)f->replies,
