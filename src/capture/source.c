@@ -397,7 +397,16 @@ void capture_close(struct capture_source *src)
  */
 static void note_position(struct capture_source *s, uint32_t caplen)
 {
-	off_t pos = ftello(s->fp);
+	off_t pos;
+
+	/* A pcap record shorter than the snapshot length was not cut: its
+	 * size on file is known without asking the stream. */
+	if (s->fmt == FMT_PCAP && s->snaplen && caplen < s->snaplen &&
+	    !s->gz) {
+		s->rec_start += 16u + caplen;
+		return;
+	}
+	pos = ftello(s->fp);
 
 	if (pos < 0)
 		return;
