@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/log.h"
 
 void strpool_init(struct strpool *sp, uint32_t max)
@@ -37,20 +38,8 @@ struct strref strpool_add(struct strpool *sp, const void *p, size_t n)
 		n = sp->max - sp->len;
 		sp->full = true;
 	}
-	if (sp->len + n > sp->cap) {
-		uint32_t want = sp->cap ? sp->cap : 512;
-		char *nb;
-
-		while (want < sp->len + n)
-			want *= 2;
-		if (want > sp->max)
-			want = sp->max;
-		nb = realloc(sp->buf, want);
-		if (!nb)
-			log_fatal(1, "out of memory (strings)");
-		sp->buf = nb;
-		sp->cap = want;
-	}
+	sp->buf = grow_array(sp->buf, &sp->cap, sp->len + (uint32_t)n, 512,
+			     sp->max, 1, "strings");
 	memcpy(sp->buf + sp->len, p, n);
 	r.off = sp->len;
 	r.len = (uint32_t)n;

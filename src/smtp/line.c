@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/log.h"
 
 static const char *const eol_names[] = {
@@ -63,20 +64,8 @@ static void hold(struct line_framer *f, const uint8_t *p, size_t n)
 	take = n < room ? n : room;
 	if (take == 0)
 		return;
-	if (f->len + take > f->cap) {
-		uint32_t want = f->cap ? f->cap : 256;
-		uint8_t *nb;
-
-		while (want < f->len + take)
-			want *= 2;
-		if (want > f->max)
-			want = f->max;
-		nb = realloc(f->buf, want);
-		if (!nb)
-			log_fatal(1, "out of memory (SMTP line)");
-		f->buf = nb;
-		f->cap = want;
-	}
+	f->buf = grow_array(f->buf, &f->cap, f->len + (uint32_t)take, 256,
+			    f->max, 1, "SMTP line");
 	memcpy(f->buf + f->len, p, take);
 	f->len += (uint32_t)take;
 }

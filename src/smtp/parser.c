@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/log.h"
 
 
@@ -284,18 +285,8 @@ void sp_client_feed(struct smtp_parser *p, const uint8_t *d, size_t n);
 
 static void hold_bytes(struct smtp_parser *p, const uint8_t *d, size_t n)
 {
-	if (p->hold_len + n > p->hold_cap) {
-		uint32_t want = p->hold_cap ? p->hold_cap : 4096;
-		uint8_t *nb;
-
-		while (want < p->hold_len + n)
-			want *= 2;
-		nb = realloc(p->hold, want);
-		if (!nb)
-			log_fatal(1, "out of memory (SMTP hold)");
-		p->hold = nb;
-		p->hold_cap = want;
-	}
+	p->hold = grow_array(p->hold, &p->hold_cap,
+			     p->hold_len + (uint32_t)n, 4096, 0, 1, "SMTP hold");
 	memcpy(p->hold + p->hold_len, d, n);
 	p->hold_len += (uint32_t)n;
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/log.h"
 #include "smtp/parser_int.h"
 
@@ -71,30 +72,11 @@ static void reply_add_line(struct smtp_parser *p, const struct line *l,
 	}
 	if (r->len + need > REPLY_TEXT_MAX)
 		return;
-	if (r->lines == r->starts_cap) {
-		uint32_t want = r->starts_cap ? r->starts_cap * 2 : 8;
-		uint32_t *ns;
-
-		if (want > p->lim.reply_lines_max)
-			want = p->lim.reply_lines_max;
-		ns = realloc(r->starts, want * sizeof(*ns));
-		if (!ns)
-			log_fatal(1, "out of memory (reply)");
-		r->starts = ns;
-		r->starts_cap = want;
-	}
-	if (r->len + need > r->cap) {
-		uint32_t want = r->cap ? r->cap : 512;
-		char *nb;
-
-		while (want < r->len + need)
-			want *= 2;
-		nb = realloc(r->text, want);
-		if (!nb)
-			log_fatal(1, "out of memory (reply)");
-		r->text = nb;
-		r->cap = want;
-	}
+	r->starts = grow_array(r->starts, &r->starts_cap, r->lines + 1, 8,
+			       p->lim.reply_lines_max, sizeof(*r->starts),
+			       "reply");
+	r->text = grow_array(r->text, &r->cap, r->len + need, 512, 0, 1,
+			     "reply");
 	if (r->lines > 0)
 		r->text[r->len++] = '\n';
 	r->starts[r->lines++] = r->len;
@@ -132,18 +114,9 @@ static void capabilities(struct smtp_parser *p)
 			sp_anomaly(p, SA_TOO_MANY_CAPABILITIES);
 			continue;
 		}
-		if (p->f.ncaps == p->caps_cap) {
-			uint32_t want = p->caps_cap ? p->caps_cap * 2 : 16;
-			struct strref *nc;
-
-			if (want > p->lim.caps_max)
-				want = p->lim.caps_max;
-			nc = realloc(p->f.caps, want * sizeof(*nc));
-			if (!nc)
-				log_fatal(1, "out of memory (capabilities)");
-			p->f.caps = nc;
-			p->caps_cap = want;
-		}
+		p->f.caps = grow_array(p->f.caps, &p->caps_cap,
+				       p->f.ncaps + 1, 16, p->lim.caps_max,
+				       sizeof(*p->f.caps), "capabilities");
 		p->f.caps[p->f.ncaps++] = sp_keep(p, s, len);
 	}
 }

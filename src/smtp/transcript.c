@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/log.h"
 
 void transcript_init(struct transcript *t, uint32_t max_entries)
@@ -28,18 +29,8 @@ void transcript_add(struct transcript *t, int64_t ts, int side,
 		t->dropped++;
 		return;
 	}
-	if (t->n == t->cap) {
-		uint32_t want = t->cap ? t->cap * 2 : 32;
-		struct transcript_entry *ne;
-
-		if (want > t->max)
-			want = t->max;
-		ne = realloc(t->e, want * sizeof(*ne));
-		if (!ne)
-			log_fatal(1, "out of memory (transcript)");
-		t->e = ne;
-		t->cap = want;
-	}
+	t->e = grow_array(t->e, &t->cap, t->n + 1, 32, t->max, sizeof(*t->e),
+			  "transcript");
 	x = &t->e[t->n++];
 	x->ts = ts;
 	x->side = (uint8_t)side;
