@@ -923,6 +923,20 @@ static bool oauth_pairs(struct sasl_state *st, const uint8_t *p, size_t n,
 	return false;
 }
 
+/* Server side of the bearer-token mechanisms (XOAUTH2, OAUTHBEARER):
+ * an empty first challenge, or one JSON error after the token. */
+static void bearer_server(struct sasl_state *st, const struct msg *m)
+{
+	if (st->priv.cdata == 0 && m->idx == 0 && m->ok && m->n == 0)
+		return;
+	if (st->priv.cdata == 1 && st->priv.stage == 0) {
+		st->notes |= SASL_N_SERVER_ERROR;
+		st->priv.stage = 1;
+		return;
+	}
+	flag(st, SASL_A_UNEXPECTED);
+}
+
 /* XOAUTH2: "user=" U ^A "auth=Bearer " T ^A ^A. On a bad token the
  * server sends a JSON error in a 334 and the client an empty line. */
 static void mech_xoauth2(struct sasl_state *st, const struct msg *m)
@@ -930,15 +944,7 @@ static void mech_xoauth2(struct sasl_state *st, const struct msg *m)
 	bool auth, user;
 
 	if (!m->client) {
-		if (st->priv.cdata == 0 && m->idx == 0 && m->ok &&
-		    m->n == 0)
-			return;
-		if (st->priv.cdata == 1 && st->priv.stage == 0) {
-			st->notes |= SASL_N_SERVER_ERROR;
-			st->priv.stage = 1;
-			return;
-		}
-		flag(st, SASL_A_UNEXPECTED);
+		bearer_server(st, m);
 		return;
 	}
 	if (m->idx == 0) {
@@ -1030,15 +1036,7 @@ static void mech_oauthbearer(struct sasl_state *st, const struct msg *m)
 	char cb;
 
 	if (!m->client) {
-		if (st->priv.cdata == 0 && m->idx == 0 && m->ok &&
-		    m->n == 0)
-			return;
-		if (st->priv.cdata == 1 && st->priv.stage == 0) {
-			st->notes |= SASL_N_SERVER_ERROR;
-			st->priv.stage = 1;
-			return;
-		}
-		flag(st, SASL_A_UNEXPECTED);
+		bearer_server(st, m);
 		return;
 	}
 	if (m->idx == 0) {
