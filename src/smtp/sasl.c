@@ -169,28 +169,35 @@ static void tb_close(struct tb *t)
 	t->s[*t->len] = '\0';
 }
 
-static void set_field(struct sasl_state *st, char *s, uint16_t *len,
-		      size_t cap, uint32_t trunc_flag, const uint8_t *p,
-		      size_t n)
+static void tb_user(struct tb *t, struct sasl_state *st)
 {
-	struct tb t;
+	tb_open(t, st, st->user, &st->user_len, SASL_USER_MAX,
+		SASL_A_USER_TRUNCATED);
+}
 
-	tb_open(&t, st, s, len, cap, trunc_flag);
-	tb_putn(&t, p, n);
-	tb_close(&t);
+static void tb_authzid(struct tb *t, struct sasl_state *st)
+{
+	tb_open(t, st, st->authzid, &st->authzid_len, SASL_USER_MAX,
+		SASL_A_AUTHZID_TRUNCATED);
 }
 
 static void set_user(struct sasl_state *st, const uint8_t *p, size_t n)
 {
-	set_field(st, st->user, &st->user_len, SASL_USER_MAX,
-		  SASL_A_USER_TRUNCATED, p, n);
+	struct tb t;
+
+	tb_user(&t, st);
+	tb_putn(&t, p, n);
+	tb_close(&t);
 	st->have_user = true;
 }
 
 static void set_authzid(struct sasl_state *st, const uint8_t *p, size_t n)
 {
-	set_field(st, st->authzid, &st->authzid_len, SASL_USER_MAX,
-		  SASL_A_AUTHZID_TRUNCATED, p, n);
+	struct tb t;
+
+	tb_authzid(&t, st);
+	tb_putn(&t, p, n);
+	tb_close(&t);
 }
 
 /* Keep the authzid only when it says something the user does not. */
@@ -473,6 +480,15 @@ static bool key_is(const uint8_t *k, size_t kn, const char *want)
 	return kn == strlen(want) && prefix_ci(k, kn, want);
 }
 
+/* true the first time, for keys that may occur once. */
+static bool first_time(bool *seen)
+{
+	bool was = *seen;
+
+	*seen = true;
+	return !was;
+}
+
 static void digest_response(struct sasl_state *st, const uint8_t *p,
 			    size_t n)
 {
@@ -509,37 +525,30 @@ static void digest_response(struct sasl_state *st, const uint8_t *p,
 		if (kn == 0) {
 			bad = true;
 		} else if (key_is(k, kn, "username")) {
-			if (user) {
-				bad = true;
-			} else {
-				tb_open(&t, st, st->user, &st->user_len,
-					SASL_USER_MAX, SASL_A_USER_TRUNCATED);
+			if (first_time(&user)) {
 				tp = &t;
-				user = true;
+				tb_user(tp, st);
+			} else {
+				bad = true;
 			}
 		} else if (key_is(k, kn, "authzid")) {
-			if (authz) {
-				bad = true;
-			} else {
-				tb_open(&t, st, st->authzid, &st->authzid_len,
-					SASL_USER_MAX,
-					SASL_A_AUTHZID_TRUNCATED);
+			if (first_time(&authz)) {
 				tp = &t;
-				authz = true;
+				tb_authzid(tp, st);
+			} else {
+				bad = true;
 			}
 		} else if (key_is(k, kn, "realm")) {
-			if (realm) {
-				bad = true;
-			} else {
-				tb_open(&t, st, st->realm, &st->realm_len,
-					SASL_TEXT_MAX, SASL_A_TEXT_TRUNCATED);
+			if (first_time(&realm)) {
 				tp = &t;
-				realm = true;
+				tb_open(tp, st, st->realm, &st->realm_len,
+					SASL_TEXT_MAX, SASL_A_TEXT_TRUNCATED);
+			} else {
+				bad = true;
 			}
 		} else if (key_is(k, kn, "response")) {
-			if (resp)
+			if (!first_time(&resp))
 				bad = true;
-			resp = true;
 		}
 		if (!digest_value(&c, tp)) {
 			/* An open quote ran to the end of the message and may
@@ -823,8 +832,7 @@ static void ntlm_authenticate(struct sasl_state *st, const uint8_t *p,
 			   unicode);
 	if (!ok_usr || usrl == 0)
 		return;
-	tb_open(&t, st, st->user, &st->user_len, SASL_USER_MAX,
-		SASL_A_USER_TRUNCATED);
+	tb_user(&t, st);
 	if (ok_dom && doml > 0) {
 		ntlm_text(&t, dom, doml, unicode);
 		tb_put(&t, '\\');
@@ -1014,12 +1022,10 @@ static size_t gs2_header(struct sasl_state *st, const uint8_t *p, size_t n,
 		if (c2 - c1 < 3 || c1[1] != 'a' || c1[2] != '=')
 			return 0;
 		if (to_user) {
-			tb_open(&t, st, st->user, &st->user_len, SASL_USER_MAX,
-				SASL_A_USER_TRUNCATED);
+			tb_user(&t, st);
 			st->have_user = true;
 		} else {
-			tb_open(&t, st, st->authzid, &st->authzid_len,
-				SASL_USER_MAX, SASL_A_AUTHZID_TRUNCATED);
+			tb_authzid(&t, st);
 		}
 		saslname(st, &t, c1 + 3, (size_t)(c2 - (c1 + 3)));
 		tb_close(&t);
@@ -1115,8 +1121,7 @@ static void scram_client_first(struct sasl_state *st, const uint8_t *p,
 	}
 	comma = find_byte(bare, (size_t)(end - bare), ',');
 	nl = (comma ? (size_t)(comma - bare) : (size_t)(end - bare)) - 2;
-	tb_open(&t, st, st->user, &st->user_len, SASL_USER_MAX,
-		SASL_A_USER_TRUNCATED);
+	tb_user(&t, st);
 	saslname(st, &t, bare + 2, nl);
 	tb_close(&t);
 	st->have_user = true;
