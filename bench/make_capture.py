@@ -48,7 +48,8 @@ import time
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent
-DEFAULT_PORTS = (25, 465, 587, 2525)
+sys.path.insert(0, str(ROOT / "tests"))
+import corpus  # noqa: E402  (tests/corpus.py: capture list, SMTP ports)
 MAX_CAPLEN = 262144            # libpcap's own limit; larger means a damaged file
 START_EPOCH = 1767225600       # 2026-01-01T00:00:00Z, fixed for determinism
 MAC_CLIENT_SIDE = bytes.fromhex("020000000c01")
@@ -207,24 +208,6 @@ def locate_tcp(frame):
 
 # ---------------------------------------------------------------- sessions
 
-def documented_ports(path):
-    """SMTP server ports the corpus documents for one capture."""
-    ports = set()
-    name = path.name
-    for suffix in (".pcap.gz", ".pcapng", ".pcap"):
-        if name.endswith(suffix):
-            truth = path.with_name(name[:-len(suffix)] + ".truth.json")
-            if truth.exists():
-                ports.update(json.loads(truth.read_text()).get("server_ports", []))
-            break
-    survey = path.parent / "survey" / "raw.json"
-    if survey.exists():
-        for s in json.loads(survey.read_text()).get("streams", []):
-            if s.get("server_port"):
-                ports.add(int(s["server_port"]))
-    return ports
-
-
 class Session:
     """One TCP connection of a corpus capture, ready to be stamped with new
     addresses: each packet is kept as the pieces around the fields that a
@@ -269,17 +252,14 @@ def _client_opens_with_tls(pkts, client):
     return False
 
 
-def load_sessions(corpus):
+def load_sessions(corpus_dir):
     """All SMTP TCP sessions of the corpus, in a fixed order, and counters."""
     stats = {"files": 0, "duplicate_files": 0, "packets_read": 0,
              "skipped": {}, "sessions": 0, "sessions_not_smtp": 0,
              "server_ports_rewritten": 0, "damaged_files": []}
     seen = set()
     sessions = []
-    files = sorted(p for p in corpus.rglob("*")
-                   if p.is_file() and p.name.endswith((".pcap", ".pcapng", ".pcap.gz"))
-                   and "expect" not in p.relative_to(corpus).parts
-                   and "survey" not in p.relative_to(corpus).parts)
+    files = [corpus_dir / p for p in corpus.captures(corpus_dir)]
     for path in files:
         digest = hashlib.sha256(path.read_bytes()).digest()
         if digest in seen:
@@ -287,7 +267,7 @@ def load_sessions(corpus):
             continue
         seen.add(digest)
         stats["files"] += 1
-        ports = set(DEFAULT_PORTS) | documented_ports(path)
+        ports = set(corpus.DEFAULT_PORTS) | corpus.server_ports(path)
         conns = []                       # every TCP connection, in order
         current = {}                     # address/port pair -> its open connection
         try:
@@ -322,7 +302,7 @@ def load_sessions(corpus):
                     f["syn_from"] = a
                 f["pkts"].append((frame, extra, synthetic, l3, tcp, origlen, a))
         except Damaged as e:
-            stats["damaged_files"].append(f"{path.relative_to(corpus)}: {e}")
+            stats["damaged_files"].append(f"{path.relative_to(corpus_dir)}: {e}")
         except (OSError, ValueError, EOFError, struct.error) as e:
             print(f"make_capture: {path}: {e}; skipped", file=sys.stderr)
             continue
@@ -343,10 +323,10 @@ def load_sessions(corpus):
                     stats["skipped"].get("tcp, not smtp", 0) + len(f["pkts"]))
                 continue
             server_port = server[1]
-            if server_port not in DEFAULT_PORTS:
+            if server_port not in corpus.DEFAULT_PORTS:
                 server_port = 465 if _client_opens_with_tls(f["pkts"], client) else 25
                 stats["server_ports_rewritten"] += 1
-            sessions.append(Session(str(path.relative_to(corpus)), ver,
+            sessions.append(Session(str(path.relative_to(corpus_dir)), ver,
                                     f["pkts"], client, server, server_port))
     stats["sessions"] = len(sessions)
     return sessions, stats

@@ -8,10 +8,13 @@ import json
 import os
 import pathlib
 import subprocess
+import sys
 
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests"))
+import corpus  # noqa: E402  (tests/corpus.py, shared with bench/)
 FIXTURES = ROOT / "tests" / "fixtures"
 
 
@@ -25,16 +28,7 @@ def corpus_dir():
 
 def corpus_captures():
     """Every capture file in the corpus, as paths relative to it."""
-    base = corpus_dir()
-    if not base.is_dir():
-        return []
-    found = []
-    for p in sorted(base.rglob("*")):
-        if "expect" in p.parts or "survey" in p.parts or not p.is_file():
-            continue
-        if p.name.endswith((".pcap", ".pcapng", ".pcap.gz")):
-            found.append(p.relative_to(base).as_posix())
-    return found
+    return [p.as_posix() for p in corpus.captures(corpus_dir())]
 
 
 def corpus_params():
@@ -45,27 +39,12 @@ def corpus_params():
     return caps
 
 
-DEFAULT_PORTS = {25, 465, 587, 2525}
+DEFAULT_PORTS = corpus.DEFAULT_PORTS
 
 
 def corpus_server_ports(capture):
-    """Server ports of the SMTP sessions the corpus documents for a capture
-    (truth files of generated/, tshark survey of public/)."""
-    path = corpus_dir() / capture
-    ports = set()
-    name = path.name
-    for suffix in (".pcap.gz", ".pcapng", ".pcap"):
-        if name.endswith(suffix):
-            truth = path.with_name(name[: -len(suffix)] + ".truth.json")
-            break
-    if truth.exists():
-        ports.update(json.loads(truth.read_text()).get("server_ports", []))
-    survey = path.parent / "survey" / "raw.json"
-    if survey.exists():
-        for s in json.loads(survey.read_text()).get("streams", []):
-            if s.get("server_port"):
-                ports.add(int(s["server_port"]))
-    return ports
+    """Server ports of the SMTP sessions the corpus documents for a capture."""
+    return corpus.server_ports(corpus_dir() / capture)
 
 
 def ports_arg(capture):
