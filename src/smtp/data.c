@@ -309,15 +309,21 @@ size_t data_scan_feed(struct data_scan *d, const uint8_t *p, size_t n)
 	return n;
 }
 
-void data_scan_gap(struct data_scan *d, uint64_t n)
+/* The line is cut off: a CR held after a dot was content after all. */
+static void release_held(struct data_scan *d)
 {
 	static const uint8_t cr = '\r';
 
-	if (d->done)
-		return;
 	if (d->st == S_DOTCR)
 		out(d, &cr, 1);
 	d->st = S_MID;
+}
+
+void data_scan_gap(struct data_scan *d, uint64_t n)
+{
+	if (d->done)
+		return;
+	release_held(d);
 	d->pend = false;
 	d->hist = 0;
 	d->raw += n;
@@ -327,13 +333,9 @@ void data_scan_gap(struct data_scan *d, uint64_t n)
 
 void data_scan_finish(struct data_scan *d)
 {
-	static const uint8_t cr = '\r';
-
 	if (d->done)
 		return;
-	if (d->st == S_DOTCR)
-		out(d, &cr, 1);
-	d->st = S_MID;
+	release_held(d);
 	if (d->pend) {
 		/* The stream ended right after the dot: judge what came. */
 		d->r[d->nr] = 0;
