@@ -21,6 +21,20 @@ def documented():
     return res
 
 
+def anomaly_names():
+    """The names listed under "### SMTP anomalies" in docs/schema.md."""
+    names = set()
+    inside = False
+    for line in (ROOT / "docs" / "schema.md").read_text().splitlines():
+        if line.startswith("#"):
+            inside = line.strip() == "### SMTP anomalies"
+            continue
+        m = re.match(r"^\|\s*`([a-z0-9_]+)`\s*\|", line)
+        if inside and m:
+            names.add(m.group(1))
+    return names
+
+
 def flatten(obj, prefix=""):
     """Dotted paths of a record with their values; arrays of objects use []."""
     out = {}

@@ -1,11 +1,15 @@
 """Every field smtpscope emits is documented in docs/schema.md, with the
-documented type, and every field documented as 'always' is there."""
+documented type, and every field documented as 'always' is there; every
+anomaly name it emits is in the document's list."""
+import re
+
 import pytest
 
-from conftest import FIXTURES, corpus_dir, corpus_params, ports_arg, run_read
+from conftest import FIXTURES, ROOT, corpus_dir, corpus_params, ports_arg, run_read
 import schema
 
 DOC = schema.documented()
+ANOMALIES = schema.anomaly_names()
 
 
 def check_records(records, where):
@@ -31,6 +35,9 @@ def check_records(records, where):
             if parent is not None and not flat.get(parent):
                 continue
             problems.append(f"{where}: {ds} record lacks {path}")
+        for name in r.get("smtp", {}).get("anomalies", []):
+            if name not in ANOMALIES:
+                problems.append(f"{where}: anomaly {name!r} is not in docs/schema.md")
     return problems
 
 
@@ -59,6 +66,21 @@ def test_fixture_records_are_documented(capture, tmp_path):
                    tmp_path=tmp_path)
     problems = check_records(run.records, capture.name)
     assert not problems, "\n".join(problems[:20])
+
+
+def test_anomaly_list_matches_the_source():
+    """The documented anomaly names are exactly those of src/smtp/anomaly.c."""
+    src = (ROOT / "src" / "smtp" / "anomaly.c").read_text()
+    in_source = set(re.findall(r'\[SA_[A-Z0-9_]+\]\s*=\s*"([a-z0-9_]+)"', src))
+    assert len(in_source) > 50
+    assert ANOMALIES == in_source, (
+        f"undocumented: {sorted(in_source - ANOMALIES)}; "
+        f"documented but unknown: {sorted(ANOMALIES - in_source)}")
+
+
+def test_an_undocumented_anomaly_is_caught():
+    rec = {"event": {"dataset": "smtp.session"}, "smtp": {"anomalies": ["made_up"]}}
+    assert any("'made_up'" in p for p in check_records([rec], "x"))
 
 
 def test_an_undocumented_field_is_caught():
