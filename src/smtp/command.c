@@ -56,6 +56,10 @@ static inline bool is_alpha(uint8_t c)
 
 static inline bool is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
 
+/* What separates a verb from its argument, and words of AUTH, for the
+ * servers we know of: space or tab. */
+static inline bool is_blank(uint8_t c) { return c == ' ' || c == '\t'; }
+
 bool smtp_ascii_prefix(const uint8_t *p, uint32_t len, const char *prefix)
 {
 	uint32_t i;
@@ -106,14 +110,14 @@ bool smtp_command_parse(const uint8_t *p, uint32_t len,
 	memset(out, 0, sizeof(*out));
 	if (len == 0 || !is_alpha(p[0]))
 		return false;
-	while (i < len && p[i] != ' ' && p[i] != '\t')
+	while (i < len && !is_blank(p[i]))
 		i++;
 	w = i;
 	/* "MAIL FROM:" has a space in it; the verb is still MAIL. */
 	out->word = p;
 	out->word_len = w;
 	out->verb = lookup(p, w);
-	while (i < len && (p[i] == ' ' || p[i] == '\t'))
+	while (i < len && is_blank(p[i]))
 		i++;
 	out->arg = p + i;
 	out->arg_len = len - i;
@@ -243,15 +247,15 @@ void smtp_auth_arg_parse(const uint8_t *arg, uint32_t len,
 	uint32_t i = 0, s;
 
 	memset(out, 0, sizeof(*out));
-	while (i < len && arg[i] != ' ')
+	while (i < len && !is_blank(arg[i]))
 		i++;
 	out->mech = arg;
 	out->mech_len = i;
-	while (i < len && arg[i] == ' ')
+	while (i < len && is_blank(arg[i]))
 		i++;
 	if (i < len) {
 		s = i;
-		while (i < len && arg[i] != ' ')
+		while (i < len && !is_blank(arg[i]))
 			i++;
 		out->initial = arg + s;
 		out->initial_len = i - s;

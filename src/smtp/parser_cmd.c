@@ -256,13 +256,19 @@ static void cmd_auth(struct smtp_parser *p, const struct smtp_command *c,
 		sp_anomaly(p, SA_AUTH_UNOFFERED);
 	an = sasl_begin(p->sasl, (const char *)a.mech, a.mech_len,
 			(const char *)a.initial, a.initial_len);
-	if (an & (SASL_A_BAD_BASE64 | SASL_A_MALFORMED))
+	if (an & (SASL_A_BAD_BASE64 | SASL_A_MALFORMED | SASL_A_BAD_MECHANISM))
 		sp_anomaly(p, SA_AUTH_MALFORMED);
 	p->f.auth_attempts++;
 	p->auth_open = true;
-	if (a.initial)
+	/* Fail closed: all after the mechanism is hidden, and all after
+	 * the verb when the mechanism is no mechanism name. */
+	if ((an & SASL_A_BAD_MECHANISM) && c->arg_len)
+		emit_redacted(p, SMTP_V_AUTH, l->p, c->word_len, c->arg_len,
+			      l->eol);
+	else if (a.initial)
 		emit_redacted(p, SMTP_V_AUTH, l->p,
-			      (uint32_t)(a.initial - l->p) - 1, a.initial_len,
+			      (uint32_t)(a.mech + a.mech_len - l->p),
+			      (uint32_t)(c->arg + c->arg_len - a.initial),
 			      l->eol);
 	else
 		emit_command(p, SMTP_V_AUTH, l->p, l->len, l->eol);

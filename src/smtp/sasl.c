@@ -1296,6 +1296,8 @@ uint32_t sasl_begin(struct sasl_state *st, const char *mech, size_t mechlen,
 	}
 	st->mech = SASL_MECH_OTHER;
 	if (!valid) {
+		/* Not a name: it may be a secret sent in the wrong place. */
+		memset(st->mech_name, 0, sizeof(st->mech_name));
 		flag(st, SASL_A_BAD_MECHANISM);
 	} else if (n > 6 && memcmp(st->mech_name, "SCRAM-", 6) == 0) {
 		st->mech = SASL_MECH_SCRAM;

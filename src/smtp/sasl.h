@@ -131,7 +131,8 @@ struct sasl_ntlm_server {
 struct sasl_state {
 	/* Results: read-only for the caller. */
 	enum sasl_mech mech;
-	char mech_name[SASL_MECH_NAME_MAX + 1]; /* upper-cased as sent */
+	char mech_name[SASL_MECH_NAME_MAX + 1]; /* upper-cased as sent; empty
+						   when not a valid name */
 
 	/* The authentication identity: PLAIN authcid, LOGIN first message,
 	 * CRAM-MD5 / DIGEST-MD5 username, NTLM DOMAIN\user, XOAUTH2 user=,

@@ -1284,13 +1284,13 @@ static void test_other_mechanisms(void **state)
 	begin_line(&st, "SCRAM-", NULL);
 	assert_int_equal(st.mech, SASL_MECH_OTHER);
 
-	/* bad names: flagged, kept (cut to 20) */
+	/* bad names: flagged, not kept (one may be a misplaced secret) */
 	assert_int_equal(begin_line(&st, "PL@IN", NULL), SASL_A_BAD_MECHANISM);
 	assert_int_equal(st.mech, SASL_MECH_OTHER);
-	assert_string_equal(st.mech_name, "PL@IN");
+	assert_string_equal(st.mech_name, "");
 	assert_int_equal(begin_line(&st, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", NULL),
 			 SASL_A_BAD_MECHANISM);
-	assert_string_equal(st.mech_name, "ABCDEFGHIJKLMNOPQRST");
+	assert_string_equal(st.mech_name, "");
 	assert_int_equal(begin_line(&st, "", NULL), SASL_A_BAD_MECHANISM);
 	assert_int_equal(sasl_begin(&st, NULL, 5, NULL, 0),
 			 SASL_A_BAD_MECHANISM);
