@@ -15,18 +15,6 @@ enum {
 	S_DOTCR,  /* after "." CR at the start of a line (CR held back) */
 };
 
-static const char *const side_names[] = {
-	[EOD_SIDE_CRLF] = "crlf",
-	[EOD_SIDE_LF] = "lf",
-	[EOD_SIDE_CR] = "cr",
-	[EOD_SIDE_CRCRLF] = "crcrlf",
-};
-
-const char *eod_side_name(enum eod_side s)
-{
-	return (unsigned)s <= EOD_SIDE_CRCRLF ? side_names[s] : "?";
-}
-
 void data_scan_init(struct data_scan *d, data_body_fn body,
 		    data_candidate_fn cand, void *ctx)
 {
@@ -56,9 +44,10 @@ static void emit_candidate(struct data_scan *d, uint8_t right, bool rnul,
 {
 	struct eod_candidate c;
 
-	if (d->pend_left == EOD_SIDE_CRLF && right == EOD_SIDE_CRLF &&
-	    !d->pend_nul && !rnul)
-		return; /* the strict terminator */
+	/* The strict view is about to end at this very dot: that is the
+	 * terminator (whatever CRs came before its CR LF), no candidate. */
+	if (d->st == S_DOTCR && right == EOD_SIDE_CRLF)
+		return;
 	memset(&c, 0, sizeof(c));
 	c.offset = d->pend_off;
 	c.end = end;
@@ -68,7 +57,6 @@ static void emit_candidate(struct data_scan *d, uint8_t right, bool rnul,
 	snprintf(c.seq, sizeof(c.seq), "%s%s.%s%s", side_text(d->pend_left),
 		 d->pend_nul ? "\\0" : "", rnul ? "\\0" : "",
 		 side_text(right));
-	d->candidates++;
 	if (d->candidate)
 		d->candidate(d->ctx, &c);
 }
@@ -233,8 +221,6 @@ size_t data_scan_feed(struct data_scan *d, const uint8_t *p, size_t n)
 		if (c == '\n') {
 			if ((uint8_t)d->hist != '\r')
 				d->bare_lf++;
-			else if ((uint8_t)(d->hist >> 8) == '\r')
-				d->crcrlf++;
 			/* the length of the line without its terminator */
 			if ((uint8_t)d->hist == '\r' && d->line_len)
 				d->line_len--;
@@ -293,8 +279,6 @@ size_t data_scan_feed(struct data_scan *d, const uint8_t *p, size_t n)
 				d->done = true;
 				d->eod_dot = off - 2;
 				d->raw += i + 1;
-				if (d->line_len > d->longest_line)
-					d->longest_line = d->line_len;
 				return i + 1;
 			}
 			out(d, &cr, 1); /* the held CR was content */
@@ -336,9 +320,5 @@ void data_scan_finish(struct data_scan *d)
 	if (d->done)
 		return;
 	release_held(d);
-	if (d->pend) {
-		/* The stream ended right after the dot: judge what came. */
-		d->r[d->nr] = 0;
-		d->pend = false;
-	}
+	d->pend = false; /* a dot with no right side ends nothing */
 }

@@ -13,7 +13,7 @@
  * strict terminator itself is not a candidate; neither is a dot-stuffed
  * line.
  *
- * Also counted: bare LF, bare CR, CR CR LF and NUL bytes, and the longest
+ * Also counted: bare LF, bare CR and NUL bytes, and the longest
  * line. State survives any split of the input: feed it one byte at a time
  * and the events are the same. Nothing allocates.
  */
@@ -64,9 +64,8 @@ struct data_scan {
 	uint8_t r[4];
 	uint64_t pend_off;
 
-	uint64_t bare_lf, bare_cr, crcrlf, nul;
+	uint64_t bare_lf, bare_cr, nul;
 	uint64_t line_len, longest_line;
-	uint64_t candidates;
 };
 
 void data_scan_init(struct data_scan *d, data_body_fn body,
@@ -81,7 +80,5 @@ void data_scan_gap(struct data_scan *d, uint64_t n);
 
 /* The stream ended inside DATA: hand on any held bytes. */
 void data_scan_finish(struct data_scan *d);
-
-const char *eod_side_name(enum eod_side s);
 
 #endif

@@ -306,6 +306,13 @@ static void test_not_candidates(void **state)
 	SWEEP("..\r\n.x\r\na.b\r\n\n..\n\r\n.\r\n", &r);
 	assert_true(r.done);
 	assert_int_equal(r.ncand, 0);
+	/* CR CR LF before the terminator: still the strict end, which is
+	 * no candidate */
+	SWEEP("a\r\r\n.\r\nQUIT\r\n", &r);
+	assert_true(r.done);
+	assert_int_equal(r.used, 7);
+	assert_int_equal(r.ncand, 0);
+	assert_memory_equal(r.body, "a\r\r\n", 4);
 }
 
 static void test_line_facts(void **state)
