@@ -19,18 +19,18 @@
 
 #include "core/log.h"
 #include "smtp/parser.h"
+#include "../tests/unit/body_tally.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static uint64_t body_bytes;
 /* Every byte handed out is read into this, so ASan checks its bounds. */
 static volatile uint8_t sink;
+static struct body_tally bodies;
 
 static void on_txn_begin(void *ctx, const struct smtp_txn *t)
 {
 	(void)ctx;
-	(void)t;
-	body_bytes = 0;
+	body_tally_begin(&bodies, t);
 }
 
 static void on_body(void *ctx, const struct smtp_txn *t, const uint8_t *p,
@@ -39,10 +39,9 @@ static void on_body(void *ctx, const struct smtp_txn *t, const uint8_t *p,
 	size_t i;
 
 	(void)ctx;
-	(void)t;
 	for (i = 0; i < n; i++)
 		sink ^= p[i];
-	body_bytes += n;
+	body_tally_add(&bodies, t, p, n);
 }
 
 static void on_command(void *ctx, const struct smtp_cmd_event *e)
@@ -66,6 +65,7 @@ static void on_reply(void *ctx, const struct smtp_reply_event *e)
 
 static void on_txn_end(void *ctx, const struct smtp_txn *t)
 {
+	const struct body_slot *body;
 	uint32_t i;
 
 	(void)ctx;
@@ -73,6 +73,8 @@ static void on_txn_end(void *ctx, const struct smtp_txn *t)
 	SS_ASSERT(t->rcpt_accepted <= t->rcpt_total);
 	for (i = 0; i < t->ncand; i++)
 		SS_ASSERT(t->cand[i].eod.end > t->cand[i].eod.offset);
+	body = body_slot(&bodies, t);
+	SS_ASSERT(!body || body->bytes == t->message_bytes);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -106,6 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		lim.text_max = 1024;
 		lim.txn_text_max = 1024;
 	}
+	memset(&bodies, 0, sizeof(bodies));
 	p = smtp_parser_new(&lim, &ev, data[0] & 1);
 	if (!p)
 		return 0;

@@ -194,7 +194,7 @@ struct smtp_txn {
 	char data_enhanced[12];
 	struct strref data_text;
 	uint64_t message_bytes;   /* after dot-unstuffing; BDAT as sent */
-	uint64_t raw_bytes;       /* DATA bytes on the wire */
+	uint64_t raw_bytes;       /* DATA and BDAT bytes on the wire */
 	uint64_t gap_bytes;       /* message bytes missing from capture */
 	uint32_t bdat_chunks;
 	bool bdat_last;

@@ -160,13 +160,15 @@ void sp_data_done(struct smtp_parser *p, bool ended)
 	sp_lookahead_stop(p);
 	if (!t)
 		return;
-	t->pub.raw_bytes = p->ds.raw;
-	t->pub.message_bytes = p->ds.msg;
-	t->pub.gap_bytes = p->ds.gap_bytes;
-	t->pub.bare_lf = p->ds.bare_lf;
-	t->pub.bare_cr = p->ds.bare_cr;
-	t->pub.nul = p->ds.nul;
-	t->pub.longest_line = p->ds.longest_line;
+	/* Added, not set: BDAT chunks may have come first. */
+	t->pub.raw_bytes += p->ds.raw;
+	t->pub.message_bytes += p->ds.msg;
+	t->pub.gap_bytes += p->ds.gap_bytes;
+	t->pub.bare_lf += p->ds.bare_lf;
+	t->pub.bare_cr += p->ds.bare_cr;
+	t->pub.nul += p->ds.nul;
+	if (p->ds.longest_line > t->pub.longest_line)
+		t->pub.longest_line = p->ds.longest_line;
 	if (ended) {
 		t->pub.data_ended = true;
 		for (i = 0; i < t->pub.ncand; i++) {

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "body_tally.h"
 #include "smtp/parser.h"
 
 #define MAX_STEPS 4096
@@ -115,31 +116,25 @@ static void ev_note(void *ctx, enum smtp_side side, const char *what,
 	say("%c note %s\n", side == SMTP_CLIENT ? 'C' : 'S', what);
 }
 
-static uint64_t body_bytes;
-static uint32_t body_hash;
+static struct body_tally bodies;
 
 static void ev_txn_begin(void *ctx, const struct smtp_txn *t)
 {
 	(void)ctx;
 	say("txn %u begins\n", t->depth);
-	body_bytes = 0;
-	body_hash = 2166136261u;
+	body_tally_begin(&bodies, t);
 }
 
 static void ev_body(void *ctx, const struct smtp_txn *t, const uint8_t *p,
 		    size_t n)
 {
-	size_t i;
-
 	(void)ctx;
-	(void)t;
-	for (i = 0; i < n; i++)
-		body_hash = (body_hash ^ p[i]) * 16777619u;
-	body_bytes += n;
+	body_tally_add(&bodies, t, p, n);
 }
 
 static void ev_txn_end(void *ctx, const struct smtp_txn *t)
 {
+	const struct body_slot *body;
 	uint32_t i, k;
 
 	(void)ctx;
@@ -175,10 +170,16 @@ static void ev_txn_end(void *ctx, const struct smtp_txn *t)
 	say("  rcpt_count %u accepted %u mode %u data_cmd %u data %u %s",
 	    t->rcpt_total, t->rcpt_accepted, (unsigned)t->data_mode,
 	    t->data_cmd_code, t->data_code, t->data_enhanced);
+	body = body_slot(&bodies, t);
+	if (!body) {
+		fprintf(stderr, "transaction %u: body tally taken over\n",
+			t->depth);
+		exit(2);
+	}
 	say(" message %llu raw %llu body %llu/%08x chunks %u gaps %llu%s\n",
 	    (unsigned long long)t->message_bytes,
 	    (unsigned long long)t->raw_bytes,
-	    (unsigned long long)body_bytes, body_hash, t->bdat_chunks,
+	    (unsigned long long)body->bytes, body->hash, t->bdat_chunks,
 	    (unsigned long long)t->gap_bytes, t->partial ? " partial" : "");
 	if (t->data_mode == SMTP_DATA_DATA)
 		say("  lines bare_lf %llu bare_cr %llu nul %llu longest %llu\n",
@@ -404,6 +405,7 @@ static void run(const struct golden *g, size_t chunk)
 	olen = 0;
 	out[0] = '\0';
 	tls_bytes[0] = tls_bytes[1] = 0;
+	memset(&bodies, 0, sizeof(bodies));
 	for (i = 0; i < g->n; i++) {
 		const struct step *st = &g->steps[i];
 		size_t off = 0;
