@@ -14,6 +14,7 @@
  *   C. / S.      that side ends (FIN)
  *   #...         comment; "# implicit-tls" makes the session start in TLS,
  *                "# limit NAME=VALUE" changes a parser limit
+ * Consecutive data lines of one side are sent as one piece.
  *
  * Run with a directory of .in files; with SMTPSCOPE_UPDATE_GOLDEN=1 it
  * writes the .ref files instead (review them before committing).
@@ -320,6 +321,30 @@ static size_t unescape(const char *s, uint8_t *dst)
 	return n;
 }
 
+/* Join each run of data steps of one side, so a replay also hands the
+ * parser several lines in one call and the chunk sweep cuts across them. */
+static void merge_steps(struct golden *g)
+{
+	int i, n = 0;
+
+	for (i = 0; i < g->n; i++) {
+		struct step *st = &g->steps[i], *last = n ? &g->steps[n - 1] : NULL;
+
+		if (last && last->kind == 'd' && st->kind == 'd' &&
+		    last->side == st->side) {
+			last->data = realloc(last->data, last->len + st->len);
+			if (!last->data)
+				abort();
+			memcpy(last->data + last->len, st->data, st->len);
+			last->len += st->len;
+			free(st->data);
+			continue;
+		}
+		g->steps[n++] = *st;
+	}
+	g->n = n;
+}
+
 static bool load(const char *path, struct golden *g)
 {
 	FILE *f = fopen(path, "r");
@@ -384,6 +409,7 @@ static bool load(const char *path, struct golden *g)
 		}
 	}
 	fclose(f);
+	merge_steps(g);
 	return true;
 }
 
