@@ -46,3 +46,16 @@ struct strref strpool_add(struct strpool *sp, const void *p, size_t n)
 	sp->len += (uint32_t)n;
 	return r;
 }
+
+void strpool_set(struct strpool *sp, struct strref *r, const void *p,
+		 size_t n)
+{
+	if (r->len && n <= r->len) {
+		memcpy(sp->buf + r->off, p, n);
+		r->len = (uint32_t)n;
+		return;
+	}
+	if (r->len && r->off + r->len == sp->len)
+		sp->len = r->off;
+	*r = strpool_add(sp, p, n);
+}

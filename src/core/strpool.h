@@ -29,6 +29,11 @@ void strpool_reset(struct strpool *sp);
 /* Copy at most n bytes (fewer when only that much room is left: the
  * reference says how many); an empty reference when the arena is full. */
 struct strref strpool_add(struct strpool *sp, const void *p, size_t n);
+/* For a field that keeps only its latest value: put n bytes where *r
+ * was, in place when they fit or when *r is the newest string, else
+ * anew. Repeated updates then take no more room than the longest. */
+void strpool_set(struct strpool *sp, struct strref *r, const void *p,
+		 size_t n);
 static inline const char *strpool_at(const struct strpool *sp,
 				     struct strref r)
 {

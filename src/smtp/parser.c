@@ -116,12 +116,18 @@ void sp_anomaly(struct smtp_parser *p, enum smtp_anomaly a)
 	smtp_anomaly_add(&p->f.anomalies, a);
 }
 
-struct strref sp_keep(struct smtp_parser *p, const void *s, size_t n)
+void sp_set(struct smtp_parser *p, struct strref *r, const void *s, size_t n)
 {
-	struct strref r = strpool_add(&p->f.text, s, n);
-
+	strpool_set(&p->f.text, r, s, n);
 	if (p->f.text.full)
 		sp_anomaly(p, SA_STRINGS_FULL);
+}
+
+struct strref sp_keep(struct smtp_parser *p, const void *s, size_t n)
+{
+	struct strref r = {0, 0};
+
+	sp_set(p, &r, s, n);
 	return r;
 }
 
@@ -730,18 +736,9 @@ void smtp_parser_finish(struct smtp_parser *p, int64_t ts)
 		data_scan_finish(&p->ds);
 		sp_data_done(p, false);
 	}
-	if (p->auth_open) {
-		p->f.auth_result = p->sasl->cancelled ? SMTP_AUTH_CANCELLED
-						     : SMTP_AUTH_UNKNOWN;
-		snprintf(p->f.auth_mech, sizeof(p->f.auth_mech), "%s",
-			 p->sasl->mech_name);
-		if (p->sasl->have_user)
-			p->f.auth_user =
-				sp_keep(p, p->sasl->user, p->sasl->user_len);
-		p->f.auth_secrets |= p->sasl->secrets;
-	p->f.auth_exchanges = p->sasl->client_msgs + p->sasl->server_msgs;
-		p->auth_open = false;
-	}
+	if (p->auth_open)
+		sp_auth_end(p, p->sasl->cancelled ? SMTP_AUTH_CANCELLED
+						  : SMTP_AUTH_UNKNOWN);
 	sp_txn_close(p, p->txn, TXN_END);
 	/* Whatever still waits for replies ends now. */
 	while (p->live) {

@@ -428,11 +428,11 @@ void sp_client_line(struct smtp_parser *p, const struct line *l)
 		sp_push(p, c.verb, NULL, -1, false);
 		break;
 	case SMTP_V_XCLIENT:
-		p->f.xclient = sp_keep(p, c.arg, c.arg_len);
+		sp_set(p, &p->f.xclient, c.arg, c.arg_len);
 		sp_push(p, c.verb, NULL, -1, false);
 		break;
 	case SMTP_V_XFORWARD:
-		p->f.xforward = sp_keep(p, c.arg, c.arg_len);
+		sp_set(p, &p->f.xforward, c.arg, c.arg_len);
 		sp_push(p, c.verb, NULL, -1, false);
 		break;
 	default:

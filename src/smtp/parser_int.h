@@ -140,6 +140,8 @@ struct smtp_parser {
 	int64_t now;
 };
 
+/* An AUTH exchange is over: its outcome and what SASL read go to the facts. */
+void sp_auth_end(struct smtp_parser *p, enum smtp_auth_result res);
 void sp_anomaly(struct smtp_parser *p, enum smtp_anomaly a);
 void sp_bdat_chunk_done(struct smtp_parser *p);
 void sp_decide_implicit(struct smtp_parser *p, enum smtp_side side,
@@ -153,6 +155,8 @@ void sp_data_done(struct smtp_parser *p, bool ended);
 struct pending *sp_head(struct smtp_parser *p);
 void sp_hold_for(struct smtp_parser *p, enum hold_for why);
 struct strref sp_keep(struct smtp_parser *p, const void *s, size_t n);
+/* For a field that keeps its latest value (core/strpool.h strpool_set). */
+void sp_set(struct smtp_parser *p, struct strref *r, const void *s, size_t n);
 struct strref sp_keep_txn(struct smtp_parser *p, struct txn *t, const void *s,
 			  size_t n);
 void sp_lookahead_feed(struct smtp_parser *p, const uint8_t *d, size_t n,

@@ -89,8 +89,9 @@ static void reply_add_line(struct smtp_parser *p, const struct line *l,
 static void capabilities(struct smtp_parser *p)
 {
 	struct reply_acc *r = &p->r;
-	uint32_t i;
+	uint32_t i, old = p->f.ncaps;
 
+	/* A later EHLO reply replaces the list, in the same room. */
 	p->f.ncaps = 0;
 	for (i = 1; i < r->lines; i++) {
 		const char *s = r->text + r->starts[i];
@@ -117,20 +118,15 @@ static void capabilities(struct smtp_parser *p)
 		p->f.caps = grow_array(p->f.caps, &p->caps_cap,
 				       p->f.ncaps + 1, 16, p->lim.caps_max,
 				       sizeof(*p->f.caps), "capabilities");
-		p->f.caps[p->f.ncaps++] = sp_keep(p, s, len);
+		if (p->f.ncaps < old)
+			sp_set(p, &p->f.caps[p->f.ncaps++], s, len);
+		else
+			p->f.caps[p->f.ncaps++] = sp_keep(p, s, len);
 	}
 }
 
-static void auth_done(struct smtp_parser *p, uint16_t code)
+void sp_auth_end(struct smtp_parser *p, enum smtp_auth_result res)
 {
-	enum smtp_auth_result res;
-
-	if (p->sasl->cancelled)
-		res = SMTP_AUTH_CANCELLED;
-	else if (code >= 200 && code < 300)
-		res = SMTP_AUTH_SUCCESS;
-	else
-		res = SMTP_AUTH_FAILURE;
 	p->f.auth_result = res;
 	if (res == SMTP_AUTH_SUCCESS)
 		p->f.auth_successes++;
@@ -139,10 +135,20 @@ static void auth_done(struct smtp_parser *p, uint16_t code)
 	snprintf(p->f.auth_mech, sizeof(p->f.auth_mech), "%s",
 		 p->sasl->mech_name);
 	if (p->sasl->have_user)
-		p->f.auth_user = sp_keep(p, p->sasl->user, p->sasl->user_len);
+		sp_set(p, &p->f.auth_user, p->sasl->user, p->sasl->user_len);
 	p->f.auth_secrets |= p->sasl->secrets;
 	p->f.auth_exchanges = p->sasl->client_msgs + p->sasl->server_msgs;
 	p->auth_open = false;
+}
+
+static void auth_done(struct smtp_parser *p, uint16_t code)
+{
+	if (p->sasl->cancelled)
+		sp_auth_end(p, SMTP_AUTH_CANCELLED);
+	else if (code >= 200 && code < 300)
+		sp_auth_end(p, SMTP_AUTH_SUCCESS);
+	else
+		sp_auth_end(p, SMTP_AUTH_FAILURE);
 }
 
 static void reply_done(struct smtp_parser *p)
