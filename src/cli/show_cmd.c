@@ -138,7 +138,7 @@ static void on_txn(void *ctx, const struct session_record *s,
 		 : t->data_mode == SMTP_DATA_DATA ? "DATA"
 						  : "no message,",
 		 (unsigned long long)t->message_bytes,
-		 t->partial ? " (partial)" : "", t->data_code,
+		 t->gap_bytes ? " (partial)" : "", t->data_code,
 		 smtp_txn_status_name(t->status));
 	block_add(b, line);
 	for (i = 0; i < t->ncand; i++) {

@@ -433,7 +433,7 @@ void record_txn_json(struct jw *w, const struct session_record *r,
 	if (t->data_mode == SMTP_DATA_BDAT)
 		jw_ku64(w, "bdat_chunks", t->bdat_chunks);
 	jw_kstr(w, "transaction_status", smtp_txn_status_name(t->status));
-	if (t->partial) {
+	if (t->gap_bytes) {
 		jw_kbool(w, "partial", true);
 		jw_ku64(w, "gap_bytes", t->gap_bytes);
 	}

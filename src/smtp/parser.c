@@ -670,15 +670,11 @@ void smtp_parser_gap(struct smtp_parser *p, enum smtp_side side, uint64_t n,
 	case CM_DATA:
 		data_scan_gap(&p->ds, n);
 		sp_lookahead_stop(p);
-		if (p->data_txn)
-			p->data_txn->pub.partial = true;
 		break;
 	case CM_BDAT:
-		if (p->data_txn) {
-			p->data_txn->pub.partial = true;
+		if (p->data_txn)
 			p->data_txn->pub.gap_bytes +=
 				n < p->bdat_left ? n : p->bdat_left;
-		}
 		if (n < p->bdat_left) {
 			p->bdat_left -= n;
 		} else {

@@ -195,11 +195,9 @@ struct smtp_txn {
 	struct strref data_text;
 	uint64_t message_bytes;   /* after dot-unstuffing; BDAT as sent */
 	uint64_t raw_bytes;       /* DATA and BDAT bytes on the wire */
-	uint64_t gap_bytes;       /* message bytes missing from capture */
+	uint64_t gap_bytes;       /* message bytes missing from capture; >0: partial */
 	uint32_t bdat_chunks;
-	bool bdat_last;
 	bool data_ended;          /* strict end, or BDAT LAST */
-	bool partial;             /* a gap inside the message */
 	enum smtp_txn_status status;
 	struct smtp_candidate *cand;
 	uint32_t ncand;

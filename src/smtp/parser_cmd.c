@@ -211,7 +211,6 @@ void sp_bdat_chunk_done(struct smtp_parser *p)
 	t->pub.bdat_chunks++;
 	if (p->bdat_last) {
 		t->pub.data_ended = true;
-		t->pub.bdat_last = true;
 		sp_txn_close(p, t, TXN_DONE);
 	}
 	p->data_txn = NULL;
@@ -231,7 +230,9 @@ static void cmd_bdat(struct smtp_parser *p, const struct smtp_command *c)
 		return;
 	}
 	if (!t)
-		sp_anomaly(p, SA_BDAT_WITHOUT_MAIL);
+		/* p->bdat_last is still the previous BDAT's */
+		sp_anomaly(p, p->bdat_last ? SA_BDAT_AFTER_LAST
+					   : SA_BDAT_WITHOUT_MAIL);
 	else
 		set_data_mode(p, t, SMTP_DATA_BDAT);
 	sp_push(p, SMTP_V_BDAT, t, -1, b.last);

@@ -181,7 +181,7 @@ static void ev_txn_end(void *ctx, const struct smtp_txn *t)
 	    (unsigned long long)t->message_bytes,
 	    (unsigned long long)t->raw_bytes,
 	    (unsigned long long)body->bytes, body->hash, t->bdat_chunks,
-	    (unsigned long long)t->gap_bytes, t->partial ? " partial" : "");
+	    (unsigned long long)t->gap_bytes, t->gap_bytes ? " partial" : "");
 	if (t->data_mode == SMTP_DATA_DATA)
 		say("  lines bare_lf %llu bare_cr %llu nul %llu longest %llu\n",
 		    (unsigned long long)t->bare_lf,
