@@ -1,8 +1,7 @@
 /*
  * SMTP protocol anomalies: the one list of names smtp.anomalies[] draws
  * from (docs/schema.md documents each). An anomaly is data on the record,
- * never an error of the program. Each session keeps a bit set plus a
- * count per anomaly.
+ * never an error of the program. Each session keeps a bit set.
  */
 #ifndef SMTPSCOPE_SMTP_ANOMALY_H
 #define SMTPSCOPE_SMTP_ANOMALY_H
@@ -86,15 +85,12 @@ const char *smtp_anomaly_name(enum smtp_anomaly a);
 
 struct smtp_anomalies {
 	uint64_t bits;          /* SA__COUNT <= 64 */
-	uint32_t count[SA__COUNT];
 };
 
 static inline void smtp_anomaly_add(struct smtp_anomalies *s,
 				    enum smtp_anomaly a)
 {
 	s->bits |= 1ULL << a;
-	if (s->count[a] < UINT32_MAX)
-		s->count[a]++;
 }
 
 #endif
