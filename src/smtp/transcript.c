@@ -35,8 +35,8 @@ void transcript_add(struct transcript *t, int64_t ts, int side,
 	x->ts = ts;
 	x->side = (uint8_t)side;
 	x->kind = (uint8_t)kind;
-	x->cut = len > TRANSCRIPT_TEXT_MAX;
 	x->text = strpool_add(&t->text, text,
 			      len > TRANSCRIPT_TEXT_MAX ? TRANSCRIPT_TEXT_MAX
 							: len);
+	x->cut = x->text.len < len; /* at the cap, or the store ran out */
 }

@@ -15,6 +15,7 @@
 
 #include "smtp/data.h"
 #include "smtp/line.h"
+#include "smtp/transcript.h"
 
 /* ---- line framer ------------------------------------------------------- */
 
@@ -348,6 +349,38 @@ static void test_gap_inside_data(void **state)
 	assert_memory_equal(r.body, "hello\r\n\r\nmore\r\n", 15);
 }
 
+/* An entry the text store cut short says so, as one over the line cap. */
+static void test_transcript_cut(void **state)
+{
+	struct transcript t;
+	char line[1100];
+	uint32_t i;
+
+	(void)state;
+	memset(line, 'x', sizeof(line));
+	transcript_init(&t, 8); /* room for 8 * 256 + 4096 = 6144 bytes */
+	for (i = 0; i < 6; i++)
+		transcript_add(&t, i, 0, TR_COMMAND, line, 1000);
+	transcript_add(&t, 6, 0, TR_COMMAND, line, 1000); /* 144 fit */
+	transcript_add(&t, 7, 0, TR_COMMAND, line, 10);   /* none */
+	transcript_add(&t, 8, 0, TR_COMMAND, line, 1100); /* over the cap */
+	assert_int_equal(t.n, 7);
+	assert_int_equal(t.dropped, 2);
+	for (i = 0; i < 6; i++) {
+		assert_false(t.e[i].cut);
+		assert_int_equal(t.e[i].text.len, 1000);
+	}
+	assert_true(t.e[6].cut);
+	assert_int_equal(t.e[6].text.len, 144);
+	transcript_free(&t);
+
+	transcript_init(&t, 8);
+	transcript_add(&t, 0, 1, TR_REPLY, line, 1100);
+	assert_true(t.e[0].cut);
+	assert_int_equal(t.e[0].text.len, TRANSCRIPT_TEXT_MAX);
+	transcript_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -359,6 +392,7 @@ int main(void)
 		cmocka_unit_test(test_not_candidates),
 		cmocka_unit_test(test_line_facts),
 		cmocka_unit_test(test_gap_inside_data),
+		cmocka_unit_test(test_transcript_cut),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
