@@ -121,18 +121,18 @@ bool line_next(struct line_framer *f, const uint8_t *p, size_t n,
 		*used = upto + 1 + more;
 		return got;
 	}
-	if (f->full == 0 && upto <= f->max) {
+	if (f->full == 0) {
+		/* The whole line is in p: hand it out from there. */
 		uint8_t last[2] = {upto >= 2 ? p[upto - 2] : 0,
 				   upto >= 1 ? p[upto - 1] : 0};
 
-		finish_line(out, p, (uint32_t)upto, upto, last, true);
+		finish_line(out, p, upto < f->max ? (uint32_t)upto : f->max,
+			    upto, last, true);
 		return true;
 	}
 	hold(f, p, upto);
 	finish_line(out, f->buf ? f->buf : p, f->len, f->full, f->last, true);
-	f->len = 0;
-	f->full = 0;
-	f->last[0] = f->last[1] = 0;
+	line_reset(f);
 	return true;
 }
 
@@ -143,7 +143,6 @@ bool line_flush(struct line_framer *f, struct line *out)
 		return false;
 	}
 	finish_line(out, f->buf, f->len, f->full, f->last, false);
-	f->len = 0;
-	f->full = 0;
+	line_reset(f);
 	return true;
 }

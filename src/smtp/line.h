@@ -71,9 +71,4 @@ void line_resync(struct line_framer *f);
 /* Discard any partial line without resync. */
 void line_reset(struct line_framer *f);
 
-static inline bool line_pending(const struct line_framer *f)
-{
-	return f->full > 0 || f->skipping;
-}
-
 #endif
