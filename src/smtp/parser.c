@@ -179,10 +179,8 @@ static void txn_emit(struct smtp_parser *p, struct txn *t)
 	t->pub.status = final_status(t);
 	if (t->pub.end == 0)
 		t->pub.end = p->now;
-	if (p->la && p->la->txn == t) {
-		p->la->active = false;
+	if (p->la && p->la->txn == t)
 		p->la->txn = NULL;
-	}
 	if (p->data_txn == t)
 		p->data_txn = NULL;
 	if (p->ev.txn_end)
@@ -524,7 +522,7 @@ void sp_client_feed(struct smtp_parser *p, const uint8_t *d, size_t n)
 			p->chunk_off = off;
 			p->chunk_len = n;
 			used = data_scan_feed(&p->ds, d, n);
-			if (p->la && p->la->active)
+			if (p->la && p->la->txn)
 				sp_lookahead_feed(p, d, used, off);
 			if (p->ds.done) {
 				p->cmode = CM_CMD;
@@ -623,11 +621,9 @@ void smtp_parser_free(struct smtp_parser *p)
 	line_framer_free(&p->sl);
 	free(p->pend);
 	free(p->f.caps);
-	free(p->r.starts);
 	free(p->r.text);
 	free(p->hold);
 	free(p->spare);
-	free(p->redact);
 	free(p->la);
 	free(p);
 }

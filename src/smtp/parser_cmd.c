@@ -20,19 +20,17 @@ static void emit_redacted(struct smtp_parser *p, enum smtp_verb v,
 			  const uint8_t *prefix, uint32_t plen,
 			  uint32_t secret_len, enum line_eol eol)
 {
+	char text[256];
 	int n;
 
-	if (!p->redact) {
-		p->redact = malloc(256);
-		if (!p->redact)
-			log_fatal(1, "out of memory");
-	}
 	if (plen > 128)
 		plen = 128;
-	n = snprintf((char *)p->redact, 256, "%.*s%s[%u bytes redacted]",
+	n = snprintf(text, sizeof(text), "%.*s%s[%u bytes redacted]",
 		     (int)plen, (const char *)prefix, plen ? " " : "",
 		     secret_len);
-	emit_command(p, v, p->redact, (uint32_t)(n < 256 ? n : 255), eol);
+	emit_command(p, v, (const uint8_t *)text,
+		     (uint32_t)(n < (int)sizeof(text) ? n : (int)sizeof(text) - 1),
+		     eol);
 }
 
 static void check_path(struct smtp_parser *p, const struct smtp_path *path)
@@ -253,7 +251,7 @@ static void cmd_auth(struct smtp_parser *p, const struct smtp_command *c,
 	smtp_auth_arg_parse(c->arg, c->arg_len, &a);
 	if (!p->sasl && !(p->sasl = calloc(1, sizeof(*p->sasl))))
 		log_fatal(1, "out of memory (AUTH)");
-	if (!p->f.offers_auth && p->greeted)
+	if (!p->f.offers_auth && p->f.have_banner)
 		sp_anomaly(p, SA_AUTH_UNOFFERED);
 	an = sasl_begin(p->sasl, (const char *)a.mech, a.mech_len,
 			(const char *)a.initial, a.initial_len);
@@ -283,18 +281,15 @@ static void note_eol(struct smtp_parser *p, const struct line *l)
 	switch (l->eol) {
 	case EOL_LF:
 		sp_anomaly(p, SA_BARE_LF_COMMAND);
-		p->eol_lf_seen = true;
 		break;
 	case EOL_CRCRLF:
 		sp_anomaly(p, SA_CRCRLF_COMMAND);
 		break;
-	case EOL_CRLF:
-		p->eol_crlf_seen = true;
-		break;
 	default:
 		break;
 	}
-	if (p->eol_lf_seen && p->eol_crlf_seen)
+	if ((p->f.client_eols & (1u << EOL_LF)) &&
+	    (p->f.client_eols & (1u << EOL_CRLF)))
 		sp_anomaly(p, SA_MIXED_LINE_ENDINGS);
 	if (l->bare_cr)
 		sp_anomaly(p, SA_BARE_CR_COMMAND);
@@ -360,8 +355,6 @@ void sp_client_line(struct smtp_parser *p, const struct line *l)
 	}
 	note_eol(p, l);
 	p->f.commands++;
-	if (!p->greeted)
-		p->cmds_before_greeting++;
 	if (p->f.quit)
 		sp_anomaly(p, SA_COMMAND_AFTER_QUIT);
 	if (binary(l))
@@ -372,7 +365,7 @@ void sp_client_line(struct smtp_parser *p, const struct line *l)
 		sp_push(p, SMTP_V_UNKNOWN, NULL, -1, false);
 		return;
 	}
-	if (p->pcount > 0 && p->greeted && !p->f.offers_pipelining &&
+	if (p->pcount > 0 && p->f.have_banner && !p->f.offers_pipelining &&
 	    c.verb != SMTP_V_AUTH)
 		sp_anomaly(p, SA_PIPELINING_UNOFFERED);
 	if (c.verb == SMTP_V_AUTH) {
@@ -418,7 +411,7 @@ void sp_client_line(struct smtp_parser *p, const struct line *l)
 		break;
 	case SMTP_V_STARTTLS:
 		p->f.starttls_attempted = true;
-		if (!p->f.offers_starttls && p->greeted)
+		if (!p->f.offers_starttls && p->f.have_banner)
 			sp_anomaly(p, SA_STARTTLS_UNOFFERED);
 		sp_push(p, c.verb, NULL, -1, false);
 		sp_hold_for(p, HOLD_STARTTLS);

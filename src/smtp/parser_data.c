@@ -9,10 +9,8 @@
 
 void sp_lookahead_stop(struct smtp_parser *p)
 {
-	if (!p->la)
-		return;
-	p->la->active = false;
-	p->la->txn = NULL;
+	if (p->la)
+		p->la->txn = NULL;
 }
 
 void sp_on_body(void *ctx, const uint8_t *d, size_t n)
@@ -72,7 +70,7 @@ void sp_lookahead_feed(struct smtp_parser *p, const uint8_t *d, size_t n,
 	if (off < p->la->start) {
 		i = (size_t)(p->la->start - off);
 	}
-	for (; i < n && p->la->active; i++) {
+	for (; i < n && p->la->txn; i++) {
 		uint8_t c = d[i];
 
 		if (++p->la->seen > p->lim.lookahead_max) {
@@ -101,7 +99,7 @@ void sp_on_candidate(void *ctx, const struct eod_candidate *c)
 	struct smtp_candidate *k;
 
 	sp_anomaly(p, SA_LENIENT_EOD);
-	if (p->la && p->la->active && c->offset > p->chunk_off) {
+	if (p->la && p->la->txn && c->offset > p->chunk_off) {
 		/* Let the previous candidate's look-ahead see the bytes up
 		 * to this one before it stops. */
 		uint64_t upto = c->offset - p->chunk_off;
@@ -129,7 +127,6 @@ void sp_on_candidate(void *ctx, const struct eod_candidate *c)
 	if (!p->la && !(p->la = malloc(sizeof(*p->la))))
 		log_fatal(1, "out of memory (look-ahead)");
 	memset(p->la, 0, sizeof(*p->la));
-	p->la->active = true;
 	p->la->txn = t;
 	p->la->cand = t->pub.ncand;
 	p->la->start = c->end;

@@ -66,16 +66,14 @@ struct reply_acc {
 	bool active;
 	uint16_t code;
 	bool mismatch;
+	bool cut;              /* lines or text over the cap: rest unread */
 	uint32_t lines;
-	uint32_t *starts;      /* line starts in text */
-	uint32_t starts_cap;
-	char *text;
+	char *text;            /* the lines' text, joined by LF */
 	uint32_t len, cap;
 };
 
 struct lookahead {
-	bool active;
-	struct txn *txn;
+	struct txn *txn;       /* NULL: stopped */
 	uint32_t cand;         /* index in txn->pub.cand */
 	uint64_t start;        /* raw DATA offset */
 	uint64_t seen;
@@ -104,15 +102,12 @@ struct smtp_parser {
 	bool residue_check[2]; /* looking for the first TLS record */
 	uint64_t residue_seen[2];
 	bool implicit_pending; /* implicit TLS port, first bytes decide */
-	uint64_t cmds_before_greeting;
-	bool eol_crlf_seen, eol_lf_seen;
 
 	/* server side */
 	uint32_t caps_cap;
 	bool server_tls;
 	bool server_ended;
 	bool server_seen;
-	bool greeted;
 	struct line_framer sl;
 	struct reply_acc r;
 
@@ -136,7 +131,6 @@ struct smtp_parser {
 	size_t chunk_len;
 	struct sasl_state *sasl; /* from the first AUTH on */
 	bool auth_open;
-	uint8_t *redact;       /* scratch for redacted lines */
 	int64_t now;
 };
 

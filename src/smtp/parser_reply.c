@@ -51,7 +51,7 @@ void sp_tls_begin(struct smtp_parser *p, enum smtp_tls_state how)
 	sp_note(p, SMTP_CLIENT, "TLS begins");
 }
 
-static void reply_add_line(struct smtp_parser *p, const struct line *l,
+static void reply_add_line(struct smtp_parser *p,
 			   const struct smtp_reply_line *rl)
 {
 	struct reply_acc *r = &p->r;
@@ -63,41 +63,47 @@ static void reply_add_line(struct smtp_parser *p, const struct line *l,
 		r->lines = 0;
 		r->len = 0;
 		r->mismatch = false;
+		r->cut = false;
 	} else if (rl->code != r->code) {
 		r->mismatch = true;
 	}
-	if (r->lines >= p->lim.reply_lines_max) {
+	if (r->cut)
+		return;
+	if (r->lines >= p->lim.reply_lines_max ||
+	    r->len + need > REPLY_TEXT_MAX) {
+		/* The rest of the reply goes unread, even lines that fit. */
 		sp_anomaly(p, SA_REPLY_TOO_MANY_LINES);
+		r->cut = true;
 		return;
 	}
-	if (r->len + need > REPLY_TEXT_MAX)
-		return;
-	r->starts = grow_array(r->starts, &r->starts_cap, r->lines + 1, 8,
-			       p->lim.reply_lines_max, sizeof(*r->starts),
-			       "reply");
 	r->text = grow_array(r->text, &r->cap, r->len + need, 512, 0, 1,
 			     "reply");
-	if (r->lines > 0)
+	/* Lines joined by LF, which no line holds. */
+	if (r->lines++ > 0)
 		r->text[r->len++] = '\n';
-	r->starts[r->lines++] = r->len;
 	if (rl->text_len)
 		memcpy(r->text + r->len, rl->text, rl->text_len);
 	r->len += rl->text_len;
-	(void)l;
 }
 
 static void capabilities(struct smtp_parser *p)
 {
 	struct reply_acc *r = &p->r;
-	uint32_t i, old = p->f.ncaps;
+	const char *end = r->text + r->len, *s, *nl;
+	uint32_t old = p->f.ncaps;
 
 	/* A later EHLO reply replaces the list, in the same room. */
 	p->f.ncaps = 0;
-	for (i = 1; i < r->lines; i++) {
-		const char *s = r->text + r->starts[i];
-		uint32_t end = i + 1 < r->lines ? r->starts[i + 1] - 1 : r->len;
-		uint32_t len = end - r->starts[i];
-		const uint8_t *u = (const uint8_t *)s;
+	/* The first line names the server; each further one is a keyword. */
+	nl = r->len ? memchr(r->text, '\n', r->len) : NULL;
+	while (nl) {
+		uint32_t len;
+		const uint8_t *u;
+
+		s = nl + 1;
+		nl = memchr(s, '\n', (size_t)(end - s));
+		len = (uint32_t)((nl ? nl : end) - s);
+		u = (const uint8_t *)s;
 
 		if (smtp_ascii_prefix(u, len, "STARTTLS"))
 			p->f.offers_starttls = true;
@@ -164,12 +170,11 @@ static void reply_done(struct smtp_parser *p)
 	p->f.replies++;
 	if (r->mismatch)
 		sp_anomaly(p, SA_REPLY_CODE_MISMATCH);
-	if (!p->greeted) {
-		p->greeted = true;
+	if (!p->f.have_banner) {
 		p->f.have_banner = true;
 		p->f.banner_code = r->code;
 		p->f.banner = sp_keep(p, r->text, r->len);
-		if (p->cmds_before_greeting)
+		if (p->f.commands)
 			sp_anomaly(p, SA_PREGREET);
 		e.answers = SMTP_V_GREETING;
 		if (p->ev.reply)
@@ -294,11 +299,11 @@ void sp_server_line(struct smtp_parser *p, const struct line *l)
 		sp_anomaly(p, SA_REPLY_TOO_LONG);
 	smtp_reply_line_parse(l->p, l->len, &rl);
 	if (!rl.valid) {
-		sp_anomaly(p, p->greeted || p->r.active ? SA_REPLY_MALFORMED
+		sp_anomaly(p, p->f.have_banner || p->r.active ? SA_REPLY_MALFORMED
 						     : SA_NOT_SMTP_SERVER);
 		return;
 	}
-	reply_add_line(p, l, &rl);
+	reply_add_line(p, &rl);
 	if (!rl.more)
 		reply_done(p);
 }

@@ -62,13 +62,14 @@ static void say(const char *fmt, ...)
 }
 
 /* Untrusted bytes as one line of C-escaped text. */
+/* Quoted and escaped; text over 240 bytes shows its start and size. */
 static void say_bytes(const void *p, size_t n)
 {
 	const unsigned char *s = p;
 	size_t i;
 
 	say("\"");
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && i < 240; i++) {
 		unsigned char c = s[i];
 
 		if (c == '\\' || c == '"')
@@ -83,6 +84,8 @@ static void say_bytes(const void *p, size_t n)
 			say("%c", c);
 	}
 	say("\"");
+	if (n > 240)
+		say("...(%zu bytes)", n);
 }
 
 static void say_ref(const struct strpool *sp, struct strref r)
