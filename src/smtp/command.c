@@ -139,7 +139,6 @@ bool smtp_path_parse(const uint8_t *arg, uint32_t len, const char *kw,
 	}
 	if (i >= len || arg[i] != ':')
 		return false;
-	out->keyword = true;
 	i++;
 	while (i < len && arg[i] == ' ') {
 		out->lenient = true; /* "FROM: <" */

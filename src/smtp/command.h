@@ -68,7 +68,6 @@ struct smtp_path {
 	uint32_t addr_len;
 	const uint8_t *params; /* what follows the path */
 	uint32_t params_len;
-	bool keyword;          /* "FROM:" / "TO:" was there */
 	bool brackets;         /* <...> as RFC 5321 asks */
 	bool lenient;          /* spaces around the colon, or no brackets */
 };

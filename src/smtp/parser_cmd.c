@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/log.h"
 #include "smtp/parser_int.h"
 
@@ -41,12 +42,7 @@ static void check_path(struct smtp_parser *p, const struct smtp_path *path)
 		sp_anomaly(p, SA_PATH_LENIENT);
 	if (path->addr_len + 2 > RFC_PATH_MAX)
 		sp_anomaly(p, SA_ADDRESS_TOO_LONG);
-	at = NULL;
-	for (uint32_t i = path->addr_len; i > 0; i--)
-		if (path->addr[i - 1] == '@') {
-			at = path->addr + i - 1;
-			break;
-		}
+	at = path->addr_len ? memrchr(path->addr, '@', path->addr_len) : NULL;
 	if (at && (uint32_t)(at - path->addr) > RFC_LOCAL_MAX)
 		sp_anomaly(p, SA_LOCAL_PART_TOO_LONG);
 }
@@ -139,25 +135,8 @@ static void cmd_rcpt(struct smtp_parser *p, const struct smtp_command *c)
 		sp_push(p, SMTP_V_RCPT, t, -1, false);
 		return;
 	}
-	if (!t->pub.rcpt) {
-		uint32_t n = p->lim.rcpt_max < 8 ? p->lim.rcpt_max : 8;
-
-		t->pub.rcpt = calloc(n, sizeof(*r));
-		if (!t->pub.rcpt)
-			log_fatal(1, "out of memory (recipients)");
-	} else if ((t->pub.nrcpt & (t->pub.nrcpt - 1)) == 0 &&
-		   t->pub.nrcpt >= 8) {
-		/* grow at powers of two, up to rcpt_max */
-		uint32_t n = t->pub.nrcpt * 2;
-		struct smtp_rcpt *nr;
-
-		if (n > p->lim.rcpt_max)
-			n = p->lim.rcpt_max;
-		nr = realloc(t->pub.rcpt, n * sizeof(*nr));
-		if (!nr)
-			log_fatal(1, "out of memory (recipients)");
-		t->pub.rcpt = nr;
-	}
+	t->pub.rcpt = grow_array(t->pub.rcpt, &t->rcpt_cap, t->pub.nrcpt + 1,
+				 8, p->lim.rcpt_max, sizeof(*r), "recipients");
 	r = &t->pub.rcpt[t->pub.nrcpt];
 	memset(r, 0, sizeof(*r));
 	if (ok) {

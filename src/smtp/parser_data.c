@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/log.h"
 #include "smtp/parser_int.h"
 
@@ -115,11 +116,9 @@ void sp_on_candidate(void *ctx, const struct eod_candidate *c)
 	t->pub.cand_total++;
 	if (t->pub.ncand >= p->lim.candidates_max)
 		return;
-	if (!t->pub.cand) {
-		t->pub.cand = calloc(p->lim.candidates_max, sizeof(*k));
-		if (!t->pub.cand)
-			log_fatal(1, "out of memory (candidates)");
-	}
+	t->pub.cand = grow_array(t->pub.cand, &t->cand_cap, t->pub.ncand + 1, 4,
+				 p->lim.candidates_max, sizeof(*k),
+				 "candidates");
 	k = &t->pub.cand[t->pub.ncand];
 	memset(k, 0, sizeof(*k));
 	k->eod = *c;

@@ -50,6 +50,7 @@ enum txn_close { TXN_DONE, TXN_ABORT, TXN_END };
 struct txn {
 	struct smtp_txn pub;
 	uint32_t pending;      /* queued commands that belong to it */
+	uint32_t rcpt_cap, cand_cap;
 	bool closing;
 	enum txn_close why;
 	struct txn *next_live;
