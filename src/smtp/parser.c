@@ -7,7 +7,6 @@
 #include "core/grow.h"
 #include "core/log.h"
 
-
 /* ---- limits ---------------------------------------------------------------- */
 
 struct limit_desc {
@@ -109,7 +108,6 @@ const char *smtp_txn_status_name(enum smtp_txn_status s)
 }
 
 /* ---- the parser ---------------------------------------------------------- */
-
 
 void sp_anomaly(struct smtp_parser *p, enum smtp_anomaly a)
 {
@@ -285,8 +283,6 @@ void sp_push(struct smtp_parser *p, enum smtp_verb v, struct txn *t,
 
 /* ---- client bytes held for a reply ------------------------------------------ */
 
-void sp_client_feed(struct smtp_parser *p, const uint8_t *d, size_t n);
-
 static void hold_bytes(struct smtp_parser *p, const uint8_t *d, size_t n)
 {
 	p->hold = grow_array(p->hold, &p->hold_cap,
@@ -294,8 +290,6 @@ static void hold_bytes(struct smtp_parser *p, const uint8_t *d, size_t n)
 	memcpy(p->hold + p->hold_len, d, n);
 	p->hold_len += (uint32_t)n;
 }
-
-void sp_start_data(struct smtp_parser *p);
 
 /* The reply came (or we stop waiting): read what was held in mode m. */
 void sp_release(struct smtp_parser *p, enum cmode m)
@@ -370,35 +364,6 @@ void sp_hold_for(struct smtp_parser *p, enum hold_for why)
 	p->cmode = CM_HOLD;
 	p->hold_for = why;
 }
-
-/* ---- DATA ------------------------------------------------------------------------ */
-
-
-
-
-
-
-
-
-/* ---- TLS --------------------------------------------------------------------- */
-
-
-
-/* ---- commands ------------------------------------------------------------------ */
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 /* ---- the client byte stream --------------------------------------------------- */
 
@@ -479,8 +444,6 @@ size_t sp_gap_probe(struct smtp_parser *p, enum smtp_side side,
 		line_resync(f);
 	return take;
 }
-
-void sp_server_feed(struct smtp_parser *p, const uint8_t *d, size_t n);
 
 /* Read the held probe bytes now that the framer knows what they are. */
 void sp_replay_probe(struct smtp_parser *p, enum smtp_side side)
@@ -569,14 +532,6 @@ void sp_client_feed(struct smtp_parser *p, const uint8_t *d, size_t n)
 		n -= used;
 	}
 }
-
-/* ---- replies ---------------------------------------------------------------- */
-
-
-
-
-
-
 
 /* ---- the public face ----------------------------------------------------------- */
 
