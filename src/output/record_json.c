@@ -349,10 +349,9 @@ static void candidates(struct jw *w, const struct smtp_txn *t)
 			jw_ku64(w, "bytes_after", (uint64_t)c->bytes_after);
 		if (c->commands_follow) {
 			jw_kobj(w, "smuggled");
-			if (c->smuggled_from.len || c->nsmuggled_rcpt) {
+			if (c->smuggled_mail)
 				kref(w, "mail_from", &t->text,
 				     c->smuggled_from);
-			}
 			jw_key(w, "rcpt_to");
 			jw_arr_begin(w);
 			for (k = 0; k < c->nsmuggled_rcpt; k++)

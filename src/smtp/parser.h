@@ -165,7 +165,8 @@ struct smtp_candidate {
 	struct eod_candidate eod;
 	bool commands_follow;     /* SMTP commands come after it */
 	bool smuggled_data;       /* ... up to DATA or BDAT */
-	struct strref smuggled_from;
+	bool smuggled_mail;       /* ... with a MAIL FROM: smuggled_from */
+	struct strref smuggled_from; /* empty for the null sender too */
 	struct strref smuggled_rcpt[4];
 	uint8_t nsmuggled_rcpt;
 	int64_t bytes_after;      /* raw bytes from its end to the strict

@@ -40,9 +40,12 @@ static void lookahead_line(struct smtp_parser *p)
 	k->commands_follow = true;
 	switch (c.verb) {
 	case SMTP_V_MAIL:
-		if (smtp_path_parse(c.arg, c.arg_len, "FROM", &path))
+		if (!k->smuggled_mail &&
+		    smtp_path_parse(c.arg, c.arg_len, "FROM", &path)) {
+			k->smuggled_mail = true;
 			k->smuggled_from = sp_keep_txn(p, p->la->txn, path.addr,
 						    path.addr_len);
+		}
 		break;
 	case SMTP_V_RCPT:
 		if (k->nsmuggled_rcpt < 4 &&

@@ -199,8 +199,11 @@ static void ev_txn_end(void *ctx, const struct smtp_txn *t)
 		    (long long)c->bytes_after,
 		    c->commands_follow ? "yes" : "no");
 		if (c->commands_follow) {
-			say(" smuggled from ");
-			say_ref(&t->text, c->smuggled_from);
+			say(" smuggled");
+			if (c->smuggled_mail) {
+				say(" from ");
+				say_ref(&t->text, c->smuggled_from);
+			}
 			for (k = 0; k < c->nsmuggled_rcpt; k++) {
 				say(" to ");
 				say_ref(&t->text, c->smuggled_rcpt[k]);
