@@ -64,6 +64,8 @@ static void push(struct bufpool *bp, int c, void *b)
 	memcpy(b, &bp->free[c], sizeof(void *));
 	bp->free[c] = b;
 	bp->kept += class_size[c];
+	if (c == LAST)
+		bp->kept_last += class_size[c];
 }
 
 /* Carve a new slab into blocks of class c. */
@@ -96,6 +98,8 @@ void *bufpool_get(struct bufpool *bp, size_t need, uint32_t *cap)
 	if (b) {
 		memcpy(&bp->free[c], b, sizeof(void *));
 		bp->kept -= class_size[c];
+		if (c == LAST)
+			bp->kept_last -= class_size[c];
 	} else {
 		b = malloc(class_size[c]);
 		if (!b)
@@ -115,7 +119,7 @@ void bufpool_put(struct bufpool *bp, void *block, uint32_t cap)
 		return;
 	SS_ASSERT(c >= 0 && class_size[c] == cap);
 	bp->used -= cap;
-	if (c == LAST && bp->kept + cap > BUFPOOL_KEEP_BYTES) {
+	if (c == LAST && bp->kept_last + cap > BUFPOOL_KEEP_BYTES) {
 		free(block);
 		return;
 	}

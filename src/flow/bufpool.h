@@ -4,7 +4,8 @@
  * freed blocks go back to a free list of their class and are reused, so
  * no packet costs a malloc once traffic reaches its working set. `used`
  * counts live bytes for the flow table's memory cap; the largest class's
- * free list keeps at most BUFPOOL_KEEP_BYTES.
+ * free list keeps at most BUFPOOL_KEEP_BYTES (free blocks of the smaller
+ * classes do not count against that).
  */
 #ifndef SMTPSCOPE_FLOW_BUFPOOL_H
 #define SMTPSCOPE_FLOW_BUFPOOL_H
@@ -22,6 +23,7 @@ struct bufpool {
 	struct slab *slabs;
 	uint64_t used;       /* bytes handed out and not returned */
 	uint64_t kept;       /* bytes sitting in free lists */
+	uint64_t kept_last;  /* ... of which in the largest class's */
 	uint64_t mallocs;    /* slabs and blocks obtained from the system */
 };
 

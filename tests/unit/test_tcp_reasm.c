@@ -1,6 +1,6 @@
 /*
  * TCP reassembly of one direction, alone: adversarial orderings, resends
- * with different bytes, wraparound, gaps, caps.
+ * with different bytes, wraparound, gaps, caps; and its buffer pool.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -488,6 +488,37 @@ static void test_large_segments(void **state)
 	ctx_free(x);
 }
 
+/* Free small blocks (history rings given back at FIN) do not crowd the
+ * largest class out of its free list: a returned large block is reused,
+ * not freed and malloc'd again. */
+static void test_pool_keeps_large_blocks(void **state)
+{
+	enum { N = BUFPOOL_KEEP_BYTES / 4096 + 64 };
+	void **small = calloc(N, sizeof(*small));
+	struct bufpool bp;
+	uint32_t cap = 0, big_cap;
+	uint64_t mallocs;
+	void *big;
+	int i;
+
+	(void)state;
+	assert_non_null(small);
+	bufpool_init(&bp);
+	for (i = 0; i < N; i++)
+		small[i] = bufpool_get(&bp, 4096, &cap);
+	for (i = 0; i < N; i++)
+		bufpool_put(&bp, small[i], cap);
+	big = bufpool_get(&bp, bufpool_max(), &big_cap);
+	bufpool_put(&bp, big, big_cap);
+	mallocs = bp.mallocs;
+	big = bufpool_get(&bp, bufpool_max(), &big_cap);
+	assert_int_equal(bp.mallocs, mallocs);
+	bufpool_put(&bp, big, big_cap);
+	assert_int_equal(bp.used, 0);
+	bufpool_destroy(&bp);
+	free(small);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -512,6 +543,7 @@ int main(void)
 		cmocka_unit_test(test_detach_stops_delivery),
 		cmocka_unit_test(test_nothing_past_fin),
 		cmocka_unit_test(test_large_segments),
+		cmocka_unit_test(test_pool_keeps_large_blocks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
