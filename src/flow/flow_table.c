@@ -250,9 +250,11 @@ static void index_remove(struct flow_table *ft, uint32_t idx1, uint64_t h)
 
 /* ---- allocation ----------------------------------------------------------- */
 
+/* Free pool blocks count: they are memory the process holds. */
 static uint64_t memory_now(const struct flow_table *ft)
 {
-	return ft->st.active * sizeof(struct flow) + ft->pool.used;
+	return ft->st.active * sizeof(struct flow) + ft->pool.used +
+	       ft->pool.kept;
 }
 
 static void note_memory(struct flow_table *ft)
@@ -686,6 +688,14 @@ void flow_table_packet(struct flow_table *ft, const struct packet *pkt)
 		begin_closing(ft, f, FLOW_END_FIN, pkt->ts_ns);
 
 	note_memory(ft);
-	while (memory_now(ft) > ft->cfg.memory_cap && evict_one(ft, f))
-		;
+	/* Over the cap: give back the free blocks first, then evict the
+	 * least recently active flows (their blocks become free blocks,
+	 * given back on the next turn). */
+	while (memory_now(ft) > ft->cfg.memory_cap) {
+		if (ft->pool.kept)
+			bufpool_trim(&ft->pool);
+		else if (!evict_one(ft, f))
+			break;
+	}
+	note_memory(ft);
 }

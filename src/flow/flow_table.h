@@ -14,8 +14,11 @@
  * consumer opened is closed exactly once.
  *
  * Caps: at most max_flows flows, and memory_cap bytes of flow structures
- * plus reassembly buffers; past either, the least recently active flow is
- * finished early (FLOW_END_EVICTED) and counted.
+ * plus reassembly buffers (those in use and the free ones the pool keeps
+ * for reuse); past the memory cap the free buffers are given back, then,
+ * as past the flow cap, the least recently active flow is finished early
+ * (FLOW_END_EVICTED) and counted. The flow structures themselves are
+ * allocated 1024 at a time up to the peak count and kept for reuse.
  */
 #ifndef SMTPSCOPE_FLOW_FLOW_TABLE_H
 #define SMTPSCOPE_FLOW_FLOW_TABLE_H

@@ -11,6 +11,7 @@
 
 #include <arpa/inet.h>
 #include <cmocka.h>
+#include <malloc.h>
 
 #include "flow/flow_table.h"
 #include "sink.h"
@@ -230,6 +231,84 @@ static void test_memory_cap(void **state)
 	env_free(e);
 }
 
+/* A consumer that follows every flow and keeps nothing of it. */
+static void *light_open(void *ctx, const struct flow_info *fi)
+{
+	(void)fi;
+	return ctx;
+}
+
+static bool light_data(void *st, enum stream_dir dir, const uint8_t *p,
+		       size_t n, int64_t ts)
+{
+	(void)st, (void)dir, (void)p, (void)n, (void)ts;
+	return true;
+}
+
+static void light_close(void *st, const struct flow_summary *sum)
+{
+	(void)sum;
+	(*(int *)st)++;
+}
+
+/* n flows from ports port0.., each holding one segment of len bytes
+ * ahead of a hole. */
+static void hold_ahead(struct flow_table *ft, uint16_t port0, int n,
+		       uint32_t len, size_t *heap_peak)
+{
+	static const uint8_t data[60000];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct packet p = P(C, (uint16_t)(port0 + i), S, 25, 1, 1,
+				    TCP_ACK, "x", 0);
+		size_t heap;
+
+		flow_table_packet(ft, &p);
+		p.seq = 1000;
+		p.payload = data;
+		p.payload_len = p.payload_wire = len;
+		flow_table_packet(ft, &p);
+		assert_true(flow_table_stats(ft)->memory <= (2u << 20));
+		heap = mallinfo2().uordblks;
+		if (heap > *heap_peak)
+			*heap_peak = heap;
+	}
+}
+
+/* The memory cap bounds what the process holds, free buffers included:
+ * buffers of one size given back by finished flows do not stay on top
+ * of the cap while flows fill it with buffers of another size. */
+static void test_memory_cap_counts_free_buffers(void **state)
+{
+	struct flow_config cfg;
+	struct stream_consumer c = {NULL, light_open, light_data, NULL, NULL,
+				    light_close};
+	struct flow_table *ft;
+	int closes = 0;
+	size_t base, peak = 0;
+
+	(void)state;
+	c.ctx = &closes;
+	flow_config_defaults(&cfg);
+	cfg.memory_cap = 2u << 20;
+	cfg.reasm.hist_size = 0;
+	ft = flow_table_new(&cfg, &c);
+	assert_non_null(ft);
+	/* the first flows allocate the flow structures */
+	hold_ahead(ft, 1000, 1, 1000, &peak);
+	flow_table_finish_all(ft, FLOW_END_EOF);
+	base = mallinfo2().uordblks;
+	/* 2 MB of 2 KiB buffers, then of 64 KiB ones */
+	hold_ahead(ft, 2000, 1000, 1000, &peak);
+	flow_table_finish_all(ft, FLOW_END_EOF);
+	hold_ahead(ft, 4000, 40, 60000, &peak);
+	assert_true(flow_table_stats(ft)->evictions > 0);
+	assert_true(peak - base <= (2u << 20) + (64u << 10));
+	flow_table_free(ft);
+	assert_int_equal(closes, 1 + 1000 + 40);
+}
+
 static void test_port_reuse(void **state)
 {
 	struct env *e = env_new(NULL);
@@ -345,6 +424,7 @@ int main(void)
 		cmocka_unit_test(test_idle_timeout),
 		cmocka_unit_test(test_flow_count_cap),
 		cmocka_unit_test(test_memory_cap),
+		cmocka_unit_test(test_memory_cap_counts_free_buffers),
 		cmocka_unit_test(test_port_reuse),
 		cmocka_unit_test(test_rst),
 		cmocka_unit_test(test_not_followed),
