@@ -76,28 +76,23 @@ static void hist_store(struct tcp_half *h, const uint8_t *p, uint32_t n)
 	memcpy(h->hist, p + first, n - first);
 }
 
-/* The direction is over: report it, and give back its history ring (a
- * closed connection waits out the close timeout; its rings would be the
- * bulk of the table's memory on a busy link). */
-static void mark_ended(struct tcp_half *h, struct bufpool *bp, int64_t ts,
-		       struct reasm_sink *sink)
+/*
+ * The direction is over: report it. Its history ring stays (a resend of
+ * its last segment is still compared) until the owner drops it - the flow
+ * table does once both directions are over - or the flow ends.
+ */
+static void mark_ended(struct tcp_half *h, int64_t ts, struct reasm_sink *sink)
 {
 	h->ended = true;
-	if (h->hist) {
-		bufpool_put(bp, h->hist, h->hist_cap);
-		h->hist = NULL;
-		h->hist_cap = 0;
-	}
 	if (!sink->detached && sink->c->end)
 		sink->c->end(sink->st, sink->dir, ts);
 }
 
-static void check_end(struct tcp_half *h, struct bufpool *bp, int64_t ts,
-		      struct reasm_sink *sink)
+static void check_end(struct tcp_half *h, int64_t ts, struct reasm_sink *sink)
 {
 	if (h->ended || !h->fin_seen || h->next < h->fin_off)
 		return;
-	mark_ended(h, bp, ts, sink);
+	mark_ended(h, ts, sink);
 }
 
 static void deliver(struct tcp_half *h, const uint8_t *p, uint32_t n,
@@ -451,7 +446,7 @@ void tcp_half_segment(struct tcp_half *h, const struct reasm_cfg *cfg,
 		h->next = (uint64_t)off + wire > h->next
 				  ? (uint64_t)off + wire
 				  : h->next;
-	check_end(h, bp, seg->ts, sink);
+	check_end(h, seg->ts, sink);
 }
 
 void tcp_half_ack(struct tcp_half *h, struct bufpool *bp, uint32_t ack,
@@ -473,7 +468,7 @@ void tcp_half_ack(struct tcp_half *h, struct bufpool *bp, uint32_t ack,
 	if (!sink->detached && h->ooo && h->ooo->off > h->next &&
 	    h->ack_hint >= h->ooo->off) {
 		skip_hole(h, bp, sink);
-		check_end(h, bp, ts, sink);
+		check_end(h, ts, sink);
 	}
 }
 
@@ -497,5 +492,15 @@ void tcp_half_flush(struct tcp_half *h, struct bufpool *bp, int64_t ts,
 	if (!sink->detached && target > h->next)
 		deliver_gap(h, target - h->next, ts, sink);
 	if (!h->ended)
-		mark_ended(h, bp, ts, sink);
+		mark_ended(h, ts, sink);
+	tcp_half_drop_history(h, bp);
+}
+
+void tcp_half_drop_history(struct tcp_half *h, struct bufpool *bp)
+{
+	if (h->hist) {
+		bufpool_put(bp, h->hist, h->hist_cap);
+		h->hist = NULL;
+		h->hist_cap = 0;
+	}
 }

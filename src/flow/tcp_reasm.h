@@ -85,10 +85,14 @@ void tcp_half_segment(struct tcp_half *h, const struct reasm_cfg *cfg,
 void tcp_half_ack(struct tcp_half *h, struct bufpool *bp, uint32_t ack,
 		  int64_t ts, struct reasm_sink *sink);
 
-/* End of the flow: deliver all that is held, holes as gaps, and report
- * the end of the direction. */
+/* End of the flow: deliver all that is held, holes as gaps, report the
+ * end of the direction, and give back the history ring. */
 void tcp_half_flush(struct tcp_half *h, struct bufpool *bp, int64_t ts,
 		    struct reasm_sink *sink);
+
+/* Give back the history ring of an ended direction (it outlives the FIN
+ * so that resends are still compared); later resends count as unchecked. */
+void tcp_half_drop_history(struct tcp_half *h, struct bufpool *bp);
 
 /* Stream offset of a sequence number (may be negative: before base). */
 int64_t tcp_half_offset(const struct tcp_half *h, uint32_t seq);

@@ -231,6 +231,37 @@ static void test_memory_cap(void **state)
 	env_free(e);
 }
 
+/* The server said 221 and FIN while the client still talks: a resend of
+ * the 221 with other bytes is compared and counted. Once both sides are
+ * over, the history goes: a resend then is unchecked. */
+static void test_resend_after_one_fin(void **state)
+{
+	struct env *e = env_new(NULL);
+	struct rec_flow *f;
+
+	(void)state;
+	feed(e, P(C, 49000, S, 25, 100, 0, TCP_SYN, NULL, 0));
+	feed(e, P(S, 25, C, 49000, 5000, 101, TCP_SYN | TCP_ACK, NULL, 1));
+	feed(e, P(C, 49000, S, 25, 101, 5001, TCP_ACK, "QUIT\r\n", 2));
+	feed(e, P(S, 25, C, 49000, 5001, 107, TCP_ACK | TCP_FIN, "221 bye\r\n",
+		  3));
+	f = &e->rec.flows[0];
+	assert_int_equal(f->dir[DIR_S2C].ends, 1);
+	feed(e, P(S, 25, C, 49000, 5001, 107, TCP_ACK | TCP_FIN, "221 BYE\r\n",
+		  4));
+	feed(e, P(C, 49000, S, 25, 107, 5011, TCP_ACK | TCP_FIN, NULL, 5));
+	assert_int_equal(f->dir[DIR_C2S].ends, 1);
+	feed(e, P(S, 25, C, 49000, 5001, 108, TCP_ACK | TCP_FIN, "221 bye\r\n",
+		  6));
+	flow_table_finish_all(e->ft, FLOW_END_EOF);
+	assert_int_equal(f->sum.dir[DIR_S2C].overlaps_differing, 1);
+	assert_int_equal(f->sum.dir[DIR_S2C].overlap_bytes_differing, 3);
+	assert_int_equal(f->sum.dir[DIR_S2C].overlap_bytes_unchecked, 9);
+	assert_int_equal(f->dir[DIR_S2C].len, 9);
+	assert_memory_equal(f->dir[DIR_S2C].buf, "221 bye\r\n", 9);
+	env_free(e);
+}
+
 /* A consumer that follows every flow and keeps nothing of it. */
 static void *light_open(void *ctx, const struct flow_info *fi)
 {
@@ -425,6 +456,7 @@ int main(void)
 		cmocka_unit_test(test_flow_count_cap),
 		cmocka_unit_test(test_memory_cap),
 		cmocka_unit_test(test_memory_cap_counts_free_buffers),
+		cmocka_unit_test(test_resend_after_one_fin),
 		cmocka_unit_test(test_port_reuse),
 		cmocka_unit_test(test_rst),
 		cmocka_unit_test(test_not_followed),

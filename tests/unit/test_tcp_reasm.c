@@ -469,6 +469,32 @@ static void test_nothing_past_fin(void **state)
 	ctx_free(x);
 }
 
+/* The direction ended with a FIN (the other may still go on): a resend
+ * of the last segment is still compared, and one with other bytes counts
+ * as a differing overlap, not as unchecked. */
+static void test_resend_after_fin(void **state)
+{
+	struct half_ctx *x = ctx_new(1 << 20, 4096);
+
+	(void)state;
+	seg(x, 0, TCP_SYN, NULL);
+	seg(x, 1, TCP_ACK, "DATA\r\n");
+	seg(x, 7, TCP_ACK | TCP_FIN, "QUIT\r\n");
+	assert_int_equal(x->rf.dir[0].ends, 1);
+	seg(x, 7, TCP_ACK | TCP_FIN, "QUIT\r\n");
+	assert_int_equal(x->h.st.overlaps_differing, 0);
+	seg(x, 7, TCP_ACK | TCP_FIN, "NOOP\r\n");
+	assert_int_equal(x->h.st.overlaps_differing, 1);
+	assert_int_equal(x->h.st.overlap_bytes_differing, 4);
+	assert_int_equal(x->h.st.overlap_bytes_unchecked, 0);
+	assert_int_equal(x->h.st.retransmitted, 12);
+	flush(x);
+	assert_stream(x, "DATA\r\nQUIT\r\n");
+	assert_int_equal(x->rf.dir[0].ends, 1);
+	assert_null(x->h.hist); /* the end of the flow gave the ring back */
+	ctx_free(x);
+}
+
 /* Segments larger than a pool block are held in pieces. */
 static void test_large_segments(void **state)
 {
@@ -488,7 +514,7 @@ static void test_large_segments(void **state)
 	ctx_free(x);
 }
 
-/* Free small blocks (history rings given back at FIN) do not crowd the
+/* Free small blocks (history rings of finished flows) do not crowd the
  * largest class out of its free list: a returned large block is reused,
  * not freed and malloc'd again. */
 static void test_pool_keeps_large_blocks(void **state)
@@ -542,6 +568,7 @@ int main(void)
 		cmocka_unit_test(test_trailing_loss),
 		cmocka_unit_test(test_detach_stops_delivery),
 		cmocka_unit_test(test_nothing_past_fin),
+		cmocka_unit_test(test_resend_after_fin),
 		cmocka_unit_test(test_large_segments),
 		cmocka_unit_test(test_pool_keeps_large_blocks),
 	};
