@@ -287,6 +287,29 @@ static void prune_beyond(struct tcp_half *h, struct bufpool *bp, uint64_t end)
 
 /* ---- segments ------------------------------------------------------------ */
 
+/*
+ * The bounds of the stream, for a segment of `wire` bytes at offset off:
+ * one that starts more than REASM_WINDOW_MAX from the delivery point (or
+ * before offset 0) is not believed at all (false); bytes past the FIN
+ * are cut off (*wire shrinks, possibly to 0). Either is counted.
+ */
+static bool clip_to_stream(struct tcp_half *h, int64_t off, uint32_t *wire)
+{
+	if (off < 0 || off > (int64_t)h->next + REASM_WINDOW_MAX ||
+	    off + (int64_t)*wire < (int64_t)h->next - REASM_WINDOW_MAX) {
+		if (*wire)
+			h->st.out_of_window++;
+		return false;
+	}
+	if (*wire && h->fin_seen && (uint64_t)off + *wire > h->fin_off) {
+		*wire = h->fin_off > (uint64_t)off
+				? (uint32_t)(h->fin_off - (uint64_t)off)
+				: 0;
+		h->st.out_of_window++;
+	}
+	return true;
+}
+
 static void add_bytes(struct tcp_half *h, const struct reasm_cfg *cfg,
 		      struct bufpool *bp, uint64_t off, const uint8_t *p,
 		      uint32_t len, uint32_t cut, int64_t ts,
@@ -411,13 +434,12 @@ void tcp_half_segment(struct tcp_half *h, const struct reasm_cfg *cfg,
 		h->hist_from = h->next;
 	}
 	off = tcp_half_offset(h, seq);
-	if (off < 0 || off > (int64_t)h->next + REASM_WINDOW_MAX ||
-	    off + (int64_t)seg->wire < (int64_t)h->next - REASM_WINDOW_MAX) {
-		if (seg->wire)
-			h->st.out_of_window++;
+	wire = seg->wire;
+	if (!clip_to_stream(h, off, &wire))
 		return;
-	}
+	len = seg->len < wire ? seg->len : wire;
 	if (seg->flags & TCP_FIN) {
+		/* It lies after this segment's bytes: the clip above holds. */
 		uint64_t fo = (uint64_t)off + seg->wire;
 
 		if (!h->fin_seen || fo < h->fin_off) {
@@ -425,19 +447,6 @@ void tcp_half_segment(struct tcp_half *h, const struct reasm_cfg *cfg,
 			h->fin_off = fo < h->next ? h->next : fo;
 			prune_beyond(h, bp, h->fin_off);
 		}
-	}
-	len = seg->len;
-	wire = seg->wire;
-	if (wire && h->fin_seen && (uint64_t)off + wire > h->fin_off) {
-		/* Bytes after the FIN: not part of the stream. */
-		uint64_t keep = h->fin_off > (uint64_t)off
-					? h->fin_off - (uint64_t)off
-					: 0;
-
-		h->st.out_of_window++;
-		wire = (uint32_t)keep;
-		if (len > wire)
-			len = wire;
 	}
 	if (wire && !sink->detached)
 		add_bytes(h, cfg, bp, (uint64_t)off, seg->data, len,
