@@ -18,12 +18,6 @@ void strpool_free(struct strpool *sp)
 	memset(sp, 0, sizeof(*sp));
 }
 
-void strpool_reset(struct strpool *sp)
-{
-	sp->len = 0;
-	sp->full = false;
-}
-
 struct strref strpool_add(struct strpool *sp, const void *p, size_t n)
 {
 	struct strref r = {0, 0};

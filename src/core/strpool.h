@@ -2,8 +2,7 @@
  * A bounded string arena: copies of untrusted text a record needs (an
  * address, a banner, a capability), referenced by offset so the arena can
  * grow. Once `max` bytes are in it, further strings are refused and the
- * arena says it is full (the caller records the breach). Reset reuses the
- * memory.
+ * arena says it is full (the caller records the breach).
  */
 #ifndef SMTPSCOPE_CORE_STRPOOL_H
 #define SMTPSCOPE_CORE_STRPOOL_H
@@ -25,7 +24,6 @@ struct strpool {
 
 void strpool_init(struct strpool *sp, uint32_t max);
 void strpool_free(struct strpool *sp);
-void strpool_reset(struct strpool *sp);
 /* Copy at most n bytes (fewer when only that much room is left: the
  * reference says how many); an empty reference when the arena is full. */
 struct strref strpool_add(struct strpool *sp, const void *p, size_t n);
