@@ -116,9 +116,8 @@ static int bad_value(const char *opt, const char *val, const char *want)
 	return EXIT_USAGE;
 }
 
-static void write_stats_json(const char *path, unsigned files,
-			     const struct pipeline *p, double secs,
-			     bool interrupted)
+static void write_stats_json(const char *path, const struct run_result *res,
+			     const struct pipeline *p)
 {
 	const struct decode_stats *ds = pipeline_decode_stats(p);
 	const struct ipfrag_stats *fs = pipeline_frag_stats(p);
@@ -130,7 +129,7 @@ static void write_stats_json(const char *path, unsigned files,
 
 	jw_init(&w);
 	jw_obj_begin(&w);
-	jw_ku64(&w, "files", files);
+	jw_ku64(&w, "files", res->files_read);
 	jw_ku64(&w, "packets", ds->packets);
 	jw_ku64(&w, "bytes", ds->bytes);
 	jw_ku64(&w, "ipv4", ds->ipv4);
@@ -174,11 +173,11 @@ static void write_stats_json(const char *path, unsigned files,
 	jw_key(&w, "seconds");
 	{
 		char b[32];
-		int n = snprintf(b, sizeof(b), "%.6f", secs);
+		int n = snprintf(b, sizeof(b), "%.6f", res->seconds);
 
 		jw_raw(&w, b, (size_t)n);
 	}
-	jw_kbool(&w, "interrupted", interrupted);
+	jw_kbool(&w, "interrupted", res->signal != 0);
 	jw_obj_end(&w);
 
 	fp = fopen(path, "w");
@@ -187,23 +186,22 @@ static void write_stats_json(const char *path, unsigned files,
 	jw_free(&w);
 }
 
-static void print_summary(unsigned files, const struct pipeline *p,
-			  double secs, bool interrupted)
+static void print_summary(const struct run_result *res,
+			  const struct pipeline *p)
 {
 	const struct decode_stats *ds = pipeline_decode_stats(p);
 	const struct ipfrag_stats *fs = pipeline_frag_stats(p);
 	const struct flow_table_stats *ts = pipeline_flow_stats(p);
 	const struct smtp_stats *ss = pipeline_smtp_stats(p);
+	double secs = res->seconds > 0 ? res->seconds : 1e-9;
 	char b1[16], b2[16];
 	int k;
 
-	if (secs <= 0)
-		secs = 1e-9;
 	fprintf(stderr,
 		"smtpscope: %s%u file%s, %" PRIu64 " packets, %s in %.2f s "
 		"(%s/s)\n",
-		interrupted ? "interrupted after " : "", files,
-		files == 1 ? "" : "s", ds->packets,
+		res->signal ? "interrupted after " : "", res->files_read,
+		res->files_read == 1 ? "" : "s", ds->packets,
 		opt_human_bytes(b1, sizeof(b1), (double)ds->bytes), secs,
 		opt_human_bytes(b2, sizeof(b2), (double)ds->bytes / secs));
 	fprintf(stderr,
@@ -246,14 +244,12 @@ int cmd_read(int argc, char **argv)
 {
 	struct pipeline_config cfg;
 	const char *out_path = "-", *stats_path = NULL;
-	bool quiet = false, no_progress = false, interrupted = false;
+	bool quiet = false, no_progress = false;
 	int c, rc = EXIT_OK;
-	unsigned files_read = 0;
 	struct out_writer *out;
 	struct pipeline *p;
 	struct run_result res;
 	char err[512];
-	double secs;
 	uint64_t v;
 
 	pipeline_config_defaults(&cfg);
@@ -364,21 +360,18 @@ int cmd_read(int argc, char **argv)
 	log_set_quiet(quiet);
 	cli_run_inputs(p, argv + optind, argc - optind, !quiet && !no_progress,
 		       &res);
-	files_read = res.files_read;
-	interrupted = res.interrupted;
-	secs = res.seconds;
 	if (res.input_error)
 		rc = EXIT_USAGE;
 	if (!quiet)
-		print_summary(files_read, p, secs, interrupted);
+		print_summary(&res, p);
 	if (stats_path)
-		write_stats_json(stats_path, files_read, p, secs, interrupted);
+		write_stats_json(stats_path, &res, p);
 	pipeline_free(p);
 	if (!out_close(out))
 		rc = EXIT_RUNTIME;
 	if (log_error_count() && rc == EXIT_OK)
 		rc = EXIT_RUNTIME;
-	if (interrupted)
+	if (res.signal)
 		rc = 128 + res.signal;
 	return rc;
 }

@@ -148,7 +148,6 @@ void cli_run_inputs(struct pipeline *p, char **files, int n, bool progress,
 			prog.done += capture_size(src);
 		capture_close(src);
 	}
-	res->interrupted = stop_signal != 0;
 	res->signal = (int)stop_signal;
 	pipeline_finish(p);
 	progress_clear();

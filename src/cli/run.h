@@ -16,8 +16,8 @@ struct run_result {
 	unsigned files_read;   /* inputs that gave at least one packet, or
 				  were well-formed and empty */
 	bool input_error;      /* some input could not be read at all */
-	bool interrupted;
-	int signal;            /* what interrupted */
+	int signal;            /* what stopped the run (SIGINT, SIGTERM), 0:
+				  it ran to the end */
 	double seconds;
 };
 

@@ -355,7 +355,7 @@ int cmd_show(int argc, char **argv)
 		log_error("standard output: write failed");
 		return EXIT_RUNTIME;
 	}
-	if (res.interrupted)
+	if (res.signal)
 		return 128 + res.signal;
 	if (res.input_error)
 		return EXIT_USAGE;
