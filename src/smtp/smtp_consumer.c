@@ -351,8 +351,7 @@ static void on_close(void *st, const struct flow_summary *sum)
 	struct smtp_session *s = st;
 	struct smtp_engine *e = s->eng;
 	struct session_record rec;
-	struct flow_info fi;
-	struct flow_summary view = *sum;
+	enum stream_dir c2s = s->swap ? DIR_S2C : DIR_C2S;
 
 	/* The consumer saw exactly what the flow layer says it delivered. */
 	if (sum->followed) {
@@ -370,13 +369,13 @@ static void on_close(void *st, const struct flow_summary *sum)
 		session_free(s);
 		return;
 	}
-	if (s->swap) {
-		view.dir[DIR_C2S] = sum->dir[DIR_S2C];
-		view.dir[DIR_S2C] = sum->dir[DIR_C2S];
-	}
-	fi = s->rec.info;
-	view.info = &fi;
-	record_session_from_flow(&rec, &view);
+	/* The identity (ids included) is the one set_identity worked out. */
+	rec = s->rec;
+	rec.dir[DIR_C2S] = sum->dir[c2s];
+	rec.dir[DIR_S2C] = sum->dir[!c2s];
+	rec.end_ts = sum->last_ts;
+	rec.end = sum->end;
+	rec.handshake = sum->handshake;
 	rec.smtp = smtp_parser_facts(s->parser);
 	rec.transcript = s->tr;
 	rec.hide_auth_user = e->cfg.hide_auth_user;
