@@ -1,6 +1,8 @@
 #include "core/siphash.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
 
@@ -60,4 +62,18 @@ uint64_t siphash13(const struct siphash_key *key, const void *data, size_t len)
 	SIPROUND;
 	SIPROUND;
 	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+void siphash_key_random(struct siphash_key *k)
+{
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	uint64_t v[2] = {0x5eed5eed5eedULL, (uint64_t)getpid()};
+
+	if (fd >= 0) {
+		if (read(fd, v, sizeof(v)) != (ssize_t)sizeof(v))
+			v[1] ^= (uint64_t)(uintptr_t)k;
+		close(fd);
+	}
+	k->k0 = v[0];
+	k->k1 = v[1];
 }

@@ -15,5 +15,8 @@ struct siphash_key {
 };
 
 uint64_t siphash13(const struct siphash_key *key, const void *data, size_t len);
+/* A secret key from /dev/urandom (weaker, from the process, if that
+ * cannot be read): for hash tables keyed by what the traffic chooses. */
+void siphash_key_random(struct siphash_key *k);
 
 #endif

@@ -1,9 +1,7 @@
 #include "flow/flow_table.h"
 
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/log.h"
 #include "core/siphash.h"
@@ -104,20 +102,6 @@ static inline struct flow *flow_at(const struct flow_table *ft, uint32_t i)
 	return &ft->slabs[i / FLOW_SLAB][i % FLOW_SLAB];
 }
 
-static void random_key(struct siphash_key *k)
-{
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	uint64_t v[2] = {0x5eed5eed5eedULL, (uint64_t)getpid()};
-
-	if (fd >= 0) {
-		if (read(fd, v, sizeof(v)) != (ssize_t)sizeof(v))
-			v[1] ^= (uint64_t)(uintptr_t)k;
-		close(fd);
-	}
-	k->k0 = v[0];
-	k->k1 = v[1];
-}
-
 struct flow_table *flow_table_new(const struct flow_config *cfg,
 				  const struct stream_consumer *consumer)
 {
@@ -130,7 +114,7 @@ struct flow_table *flow_table_new(const struct flow_config *cfg,
 	if (ft->cfg.max_flows < 2)
 		ft->cfg.max_flows = 2;
 	ft->consumer = *consumer;
-	random_key(&ft->hkey);
+	siphash_key_random(&ft->hkey);
 	while (size < (uint64_t)ft->cfg.max_flows * 2)
 		size *= 2;
 	ft->slots = calloc(size, sizeof(*ft->slots));
