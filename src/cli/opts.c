@@ -2,8 +2,10 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
+
+#include "cli/commands.h"
+#include "core/log.h"
 
 bool opt_parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 {
@@ -52,9 +54,14 @@ bool opt_parse_seconds(const char *s, double min, double max, int64_t *out)
 
 bool opt_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 {
-	uint64_t v;
+	char *end;
+	unsigned long long v;
 
-	if (!opt_parse_size(s, min, max, &v))
+	errno = 0;
+	if (!s || *s < '0' || *s > '9')
+		return false;
+	v = strtoull(s, &end, 10);
+	if (errno || *end != '\0' || v < min || v > max)
 		return false;
 	*out = (uint32_t)v;
 	return true;
@@ -74,4 +81,132 @@ const char *opt_human_bytes(char *dst, unsigned dstlen, double b)
 	else
 		snprintf(dst, dstlen, "%.1f %s", b, unit[u]);
 	return dst;
+}
+
+int opt_bad_value(const char *cmd, const char *opt, const char *val,
+		  const char *want)
+{
+	log_warn("%s: invalid value '%s' for --%s: %s", cmd, val, opt, want);
+	fprintf(stderr, "Try 'smtpscope %s --help'.\n", cmd);
+	return EXIT_USAGE;
+}
+
+void opt_pipeline_usage(FILE *out)
+{
+	fprintf(out,
+"Sessions:\n"
+"      --smtp-ports LIST    server ports of SMTP sessions, comma-separated\n"
+"                           (default " SMTP_DEFAULT_PORTS ")\n"
+"      --tls-ports LIST     ports whose sessions begin in TLS\n"
+"                           (default " SMTP_DEFAULT_TLS_PORTS ")\n"
+"      --no-content-detection\n"
+"                           do not look for SMTP on other ports (by default\n"
+"                           a \"220\" greeting answered by EHLO/HELO is SMTP)\n"
+"      --no-auth-user       leave AUTH user names out of the output\n"
+"      --smtp-limit NAME=VALUE\n"
+"                           change a per-session cap (repeatable): line_max,\n"
+"                           reply_lines_max, pending_max, rcpt_max, txn_max,\n"
+"                           caps_max, hold_max, candidates_max,\n"
+"                           lookahead_max, text_max, txn_text_max\n"
+"\n"
+"Flows and reassembly (capture time; SIZE takes K, M, G):\n"
+"      --max-flows N        TCP flows tracked at once (default 1048576)\n"
+"      --flow-memory SIZE   memory for flows and reassembly (default 1G)\n"
+"      --idle-timeout SEC   end a flow after SEC without packets (default 300)\n"
+"      --close-timeout SEC  keep a closed flow SEC for late packets (default 5)\n"
+"      --tcp-ooo-max SIZE   out-of-order bytes held per direction (default 1M)\n"
+"      --tcp-history SIZE   delivered bytes kept per direction to compare\n"
+"                           resent data with (default 4K, 0 = off)\n"
+"      --frag-max N         IP datagrams being reassembled at once (default 256)\n"
+"      --frag-timeout SEC   drop an incomplete IP datagram after SEC (default 30)\n");
+}
+
+static const char *pipeline_opt_name(int c)
+{
+	static const struct option opts[] = {OPT_PIPELINE_LONG_OPTIONS};
+	size_t i;
+
+	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+		if (opts[i].val == c)
+			return opts[i].name;
+	return "?";
+}
+
+enum opt_taken opt_pipeline(int c, const char *arg,
+			    struct pipeline_config *cfg, const char *cmd)
+{
+	struct flow_config *fc = &cfg->flow;
+	const char *want = NULL;
+	char err[256];
+	uint64_t v;
+
+	switch (c) {
+	case OPT_SMTP_PORTS:
+		if (!smtp_config_port_list(cfg->smtp.server_ports, arg, err,
+					   sizeof(err)))
+			want = err;
+		break;
+	case OPT_TLS_PORTS:
+		if (!smtp_config_port_list(cfg->smtp.tls_ports, arg, err,
+					   sizeof(err)))
+			want = err;
+		break;
+	case OPT_NO_CONTENT:
+		cfg->smtp.any_port = false;
+		break;
+	case OPT_NO_AUTH_USER:
+		cfg->smtp.hide_auth_user = true;
+		break;
+	case OPT_SMTP_LIMIT:
+		if (!smtp_limits_set(&cfg->smtp.limits, arg, err, sizeof(err)))
+			want = err;
+		break;
+	case OPT_MAX_FLOWS:
+		if (!opt_parse_u32(arg, 2, 1u << 26, &fc->max_flows))
+			want = "a number from 2 to 67108864";
+		break;
+	case OPT_FLOW_MEMORY:
+		if (!opt_parse_size(arg, 1024 * 1024, 1ull << 40,
+				    &fc->memory_cap))
+			want = "a size from 1M to 1024G";
+		break;
+	case OPT_IDLE_TIMEOUT:
+		if (!opt_parse_seconds(arg, 0.001, 86400 * 7,
+				       &fc->idle_timeout_ns))
+			want = "seconds, 0.001 to 604800";
+		break;
+	case OPT_CLOSE_TIMEOUT:
+		if (!opt_parse_seconds(arg, 0, 3600, &fc->close_timeout_ns))
+			want = "seconds, 0 to 3600";
+		break;
+	case OPT_OOO_MAX:
+		if (opt_parse_size(arg, 4096, 1ull << 30, &v))
+			fc->reasm.ooo_max = (uint32_t)v;
+		else
+			want = "a size from 4K to 1G";
+		break;
+	case OPT_HISTORY:
+		if (opt_parse_size(arg, 0, 65536, &v))
+			fc->reasm.hist_size = (uint32_t)v;
+		else
+			want = "a size from 0 to 64K";
+		break;
+	case OPT_FRAG_MAX:
+		if (!opt_parse_u32(arg, 1, 65536,
+				   &cfg->decode.frag.max_datagrams))
+			want = "a number from 1 to 65536";
+		break;
+	case OPT_FRAG_TIMEOUT:
+		if (!opt_parse_seconds(arg, 0.001, 3600,
+				       &cfg->decode.frag.timeout_ns))
+			want = "seconds, 0.001 to 3600";
+		break;
+	default:
+		return OPT_NOT_MINE;
+	}
+	if (want) {
+		opt_bad_value(cmd, pipeline_opt_name(c), arg, want);
+		return OPT_BAD;
+	}
+	return OPT_TAKEN;
 }

@@ -30,33 +30,10 @@ static void usage(FILE *out)
 "      --stats-json FILE    write the end-of-run counters as one JSON object\n"
 "  -q, --quiet              no progress line and no summary\n"
 "      --no-progress        no progress line (it is shown only on a terminal)\n"
-"\n"
-"Sessions:\n"
-"      --smtp-ports LIST    server ports of SMTP sessions, comma-separated\n"
-"                           (default " SMTP_DEFAULT_PORTS ")\n"
-"      --tls-ports LIST     ports whose sessions begin in TLS\n"
-"                           (default " SMTP_DEFAULT_TLS_PORTS ")\n"
-"      --no-content-detection\n"
-"                           do not look for SMTP on other ports (by default\n"
-"                           a \"220\" greeting answered by EHLO/HELO is SMTP)\n"
 "      --transcript         add every command and reply to session records\n"
-"      --no-auth-user       leave AUTH user names out of the records\n"
-"      --smtp-limit NAME=VALUE\n"
-"                           change a per-session cap (repeatable): line_max,\n"
-"                           reply_lines_max, pending_max, rcpt_max, txn_max,\n"
-"                           caps_max, hold_max, candidates_max,\n"
-"                           lookahead_max, text_max, txn_text_max\n"
-"\n"
-"Flows and reassembly (capture time; SIZE takes K, M, G):\n"
-"      --max-flows N        TCP flows tracked at once (default 1048576)\n"
-"      --flow-memory SIZE   memory for flows and reassembly (default 1G)\n"
-"      --idle-timeout SEC   end a flow after SEC without packets (default 300)\n"
-"      --close-timeout SEC  keep a closed flow SEC for late packets (default 5)\n"
-"      --tcp-ooo-max SIZE   out-of-order bytes held per direction (default 1M)\n"
-"      --tcp-history SIZE   delivered bytes kept per direction to compare\n"
-"                           resent data with (default 4K, 0 = off)\n"
-"      --frag-max N         IP datagrams being reassembled at once (default 256)\n"
-"      --frag-timeout SEC   drop an incomplete IP datagram after SEC (default 30)\n"
+"\n");
+	opt_pipeline_usage(out);
+	fprintf(out,
 "\n"
 "  -h, --help               this help\n"
 "  -V, --version            the version\n"
@@ -67,22 +44,9 @@ static void usage(FILE *out)
 }
 
 enum {
-	OPT_STATS_JSON = 256,
+	OPT_STATS_JSON = OPT_PIPELINE__END,
 	OPT_NO_PROGRESS,
-	OPT_SMTP_PORTS,
-	OPT_TLS_PORTS,
-	OPT_NO_CONTENT,
 	OPT_TRANSCRIPT,
-	OPT_NO_AUTH_USER,
-	OPT_SMTP_LIMIT,
-	OPT_MAX_FLOWS,
-	OPT_FLOW_MEMORY,
-	OPT_IDLE_TIMEOUT,
-	OPT_CLOSE_TIMEOUT,
-	OPT_OOO_MAX,
-	OPT_HISTORY,
-	OPT_FRAG_MAX,
-	OPT_FRAG_TIMEOUT,
 };
 
 static const struct option long_opts[] = {
@@ -90,31 +54,12 @@ static const struct option long_opts[] = {
 	{"stats-json", required_argument, NULL, OPT_STATS_JSON},
 	{"quiet", no_argument, NULL, 'q'},
 	{"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
-	{"smtp-ports", required_argument, NULL, OPT_SMTP_PORTS},
-	{"tls-ports", required_argument, NULL, OPT_TLS_PORTS},
-	{"no-content-detection", no_argument, NULL, OPT_NO_CONTENT},
 	{"transcript", no_argument, NULL, OPT_TRANSCRIPT},
-	{"no-auth-user", no_argument, NULL, OPT_NO_AUTH_USER},
-	{"smtp-limit", required_argument, NULL, OPT_SMTP_LIMIT},
-	{"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
-	{"flow-memory", required_argument, NULL, OPT_FLOW_MEMORY},
-	{"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
-	{"close-timeout", required_argument, NULL, OPT_CLOSE_TIMEOUT},
-	{"tcp-ooo-max", required_argument, NULL, OPT_OOO_MAX},
-	{"tcp-history", required_argument, NULL, OPT_HISTORY},
-	{"frag-max", required_argument, NULL, OPT_FRAG_MAX},
-	{"frag-timeout", required_argument, NULL, OPT_FRAG_TIMEOUT},
+	OPT_PIPELINE_LONG_OPTIONS,
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
 };
-
-static int bad_value(const char *opt, const char *val, const char *want)
-{
-	log_warn("read: invalid value '%s' for --%s: %s", val, opt, want);
-	fprintf(stderr, "Try 'smtpscope read --help'.\n");
-	return EXIT_USAGE;
-}
 
 static void write_stats_json(const char *path, const struct run_result *res,
 			     const struct pipeline *p)
@@ -250,7 +195,6 @@ int cmd_read(int argc, char **argv)
 	struct pipeline *p;
 	struct run_result res;
 	char err[512];
-	uint64_t v;
 
 	pipeline_config_defaults(&cfg);
 	optind = 1;
@@ -260,83 +204,20 @@ int cmd_read(int argc, char **argv)
 		case OPT_STATS_JSON: stats_path = optarg; break;
 		case 'q': quiet = true; break;
 		case OPT_NO_PROGRESS: no_progress = true; break;
-		case OPT_SMTP_PORTS:
-			if (!smtp_config_port_list(cfg.smtp.server_ports,
-						   optarg, err, sizeof(err)))
-				return bad_value("smtp-ports", optarg, err);
-			break;
-		case OPT_TLS_PORTS:
-			if (!smtp_config_port_list(cfg.smtp.tls_ports, optarg,
-						   err, sizeof(err)))
-				return bad_value("tls-ports", optarg, err);
-			break;
-		case OPT_NO_CONTENT:
-			cfg.smtp.any_port = false;
-			break;
 		case OPT_TRANSCRIPT:
 			cfg.smtp.transcript = true;
-			break;
-		case OPT_NO_AUTH_USER:
-			cfg.smtp.hide_auth_user = true;
-			break;
-		case OPT_SMTP_LIMIT:
-			if (!smtp_limits_set(&cfg.smtp.limits, optarg, err,
-					     sizeof(err)))
-				return bad_value("smtp-limit", optarg, err);
-			break;
-		case OPT_MAX_FLOWS:
-			if (!opt_parse_u32(optarg, 2, 1u << 26,
-					   &cfg.flow.max_flows))
-				return bad_value("max-flows", optarg,
-						 "a number from 2 to 67108864");
-			break;
-		case OPT_FLOW_MEMORY:
-			if (!opt_parse_size(optarg, 1024 * 1024, 1ull << 40,
-					    &cfg.flow.memory_cap))
-				return bad_value("flow-memory", optarg,
-						 "a size from 1M to 1024G");
-			break;
-		case OPT_IDLE_TIMEOUT:
-			if (!opt_parse_seconds(optarg, 0.001, 86400 * 7,
-					       &cfg.flow.idle_timeout_ns))
-				return bad_value("idle-timeout", optarg,
-						 "seconds, 0.001 to 604800");
-			break;
-		case OPT_CLOSE_TIMEOUT:
-			if (!opt_parse_seconds(optarg, 0, 3600,
-					       &cfg.flow.close_timeout_ns))
-				return bad_value("close-timeout", optarg,
-						 "seconds, 0 to 3600");
-			break;
-		case OPT_OOO_MAX:
-			if (!opt_parse_size(optarg, 4096, 1ull << 30, &v))
-				return bad_value("tcp-ooo-max", optarg,
-						 "a size from 4K to 1G");
-			cfg.flow.reasm.ooo_max = (uint32_t)v;
-			break;
-		case OPT_HISTORY:
-			if (!opt_parse_size(optarg, 0, 65536, &v))
-				return bad_value("tcp-history", optarg,
-						 "a size from 0 to 64K");
-			cfg.flow.reasm.hist_size = (uint32_t)v;
-			break;
-		case OPT_FRAG_MAX:
-			if (!opt_parse_u32(optarg, 1, 65536,
-					   &cfg.decode.frag.max_datagrams))
-				return bad_value("frag-max", optarg,
-						 "a number from 1 to 65536");
-			break;
-		case OPT_FRAG_TIMEOUT:
-			if (!opt_parse_seconds(optarg, 0.001, 3600,
-					       &cfg.decode.frag.timeout_ns))
-				return bad_value("frag-timeout", optarg,
-						 "seconds, 0.001 to 3600");
 			break;
 		case 'h': usage(stdout); return EXIT_OK;
 		case 'V': printf("smtpscope %s\n", SMTPSCOPE_VERSION); return 0;
 		default:
-			fprintf(stderr, "Try 'smtpscope read --help'.\n");
-			return EXIT_USAGE;
+			switch (opt_pipeline(c, optarg, &cfg, "read")) {
+			case OPT_TAKEN: break;
+			case OPT_BAD: return EXIT_USAGE;
+			case OPT_NOT_MINE:
+				fprintf(stderr,
+					"Try 'smtpscope read --help'.\n");
+				return EXIT_USAGE;
+			}
 		}
 	}
 	if (optind >= argc) {

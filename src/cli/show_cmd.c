@@ -192,7 +192,7 @@ static void header(struct show *sh, const struct session_record *r)
 							 : "after STARTTLS");
 	if (f->auth_attempts) {
 		printf("; AUTH %s", f->auth_mech[0] ? f->auth_mech : "?");
-		if (f->auth_user.len)
+		if (f->auth_user.len && !r->hide_auth_user)
 			printf(" %s", esc(sh, strpool_at(&f->text, f->auth_user),
 					  f->auth_user.len));
 		printf(" %s (%u attempt%s)", smtp_auth_result_name(f->auth_result),
@@ -267,18 +267,22 @@ static void usage(FILE *out)
 "\n"
 "Print SMTP sessions of pcap/pcapng captures as readable dialogues:\n"
 "every command and reply with its time, the TLS hand-off, and each mail\n"
-"transaction's envelope and outcome.\n"
+"transaction's envelope and outcome. The options that shape sessions are\n"
+"those of smtpscope read: the same options find the same sessions, with\n"
+"the same ids.\n"
 "\n"
 "  -s, --session ID         only the session whose smtp.session_id starts\n"
 "                           with ID (as in the records of smtpscope read)\n"
 "  -n, --max N              at most N sessions\n"
-"      --smtp-ports LIST    server ports of SMTP sessions (default "
-SMTP_DEFAULT_PORTS ")\n"
-"      --tls-ports LIST     ports whose sessions begin in TLS (default "
-SMTP_DEFAULT_TLS_PORTS ")\n"
 "  -h, --help               this help\n"
+"\n");
+	opt_pipeline_usage(out);
+	fprintf(out,
 "\n"
-"Exit status as for smtpscope read.\n");
+"Exit status: 0 done; 1 runtime failure (standard output cannot be\n"
+"written, or an error was reported), or -s given and no session matched;\n"
+"2 usage error, or an input that cannot be read at all; 130 or 143 when\n"
+"stopped by SIGINT or SIGTERM.\n");
 }
 
 int cmd_show(int argc, char **argv)
@@ -286,8 +290,7 @@ int cmd_show(int argc, char **argv)
 	static const struct option opts[] = {
 		{"session", required_argument, NULL, 's'},
 		{"max", required_argument, NULL, 'n'},
-		{"smtp-ports", required_argument, NULL, 'P'},
-		{"tls-ports", required_argument, NULL, 'T'},
+		OPT_PIPELINE_LONG_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -296,9 +299,8 @@ int cmd_show(int argc, char **argv)
 	struct smtp_sink sink = {&sh, on_txn, on_session};
 	struct run_result res;
 	struct pipeline *p;
-	char err[256];
-	int c;
-	uint64_t v;
+	int c, rc = EXIT_OK;
+	uint32_t max;
 
 	memset(&sh, 0, sizeof(sh));
 	pipeline_config_defaults(&cfg);
@@ -309,27 +311,22 @@ int cmd_show(int argc, char **argv)
 		switch (c) {
 		case 's': sh.only = optarg; break;
 		case 'n':
-			if (!opt_parse_size(optarg, 1, 1u << 30, &v)) {
-				log_warn("show: invalid value '%s' for --max",
-					 optarg);
-				return EXIT_USAGE;
-			}
-			sh.limit = (unsigned long)v;
-			break;
-		case 'P':
-		case 'T':
-			if (!smtp_config_port_list(c == 'P'
-							   ? cfg.smtp.server_ports
-							   : cfg.smtp.tls_ports,
-						   optarg, err, sizeof(err))) {
-				log_warn("show: %s", err);
-				return EXIT_USAGE;
-			}
+			if (!opt_parse_u32(optarg, 1, UINT32_MAX, &max))
+				return opt_bad_value("show", "max", optarg,
+						     "a number from 1 to "
+						     "4294967295");
+			sh.limit = max;
 			break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default:
-			fprintf(stderr, "Try 'smtpscope show --help'.\n");
-			return EXIT_USAGE;
+			switch (opt_pipeline(c, optarg, &cfg, "show")) {
+			case OPT_TAKEN: break;
+			case OPT_BAD: return EXIT_USAGE;
+			case OPT_NOT_MINE:
+				fprintf(stderr,
+					"Try 'smtpscope show --help'.\n");
+				return EXIT_USAGE;
+			}
 		}
 	}
 	if (optind >= argc) {
@@ -351,17 +348,20 @@ int cmd_show(int argc, char **argv)
 		free(b->text);
 		free(b);
 	}
+	/* As smtpscope read decides, with -s that matched nothing added. */
+	if (res.input_error)
+		rc = EXIT_USAGE;
 	if (fflush(stdout) != 0) {
 		log_error("standard output: write failed");
-		return EXIT_RUNTIME;
+		rc = EXIT_RUNTIME;
+	}
+	if (log_error_count() && rc == EXIT_OK)
+		rc = EXIT_RUNTIME;
+	if (sh.only && sh.shown == 0 && rc == EXIT_OK) {
+		log_warn("no session %s in the input", sh.only);
+		rc = EXIT_RUNTIME;
 	}
 	if (res.signal)
-		return 128 + res.signal;
-	if (res.input_error)
-		return EXIT_USAGE;
-	if (sh.only && sh.shown == 0) {
-		log_warn("no session %s in the input", sh.only);
-		return EXIT_RUNTIME;
-	}
-	return EXIT_OK;
+		rc = 128 + res.signal;
+	return rc;
 }
