@@ -10,32 +10,45 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli/commands.h"
 #include "cli/opts.h"
 #include "cli/run.h"
 #include "config.h"
+#include "core/grow.h"
 #include "core/log.h"
+#include "core/siphash.h"
 #include "core/timefmt.h"
 #include "output/record.h"
 #include "pipeline.h"
 
 #define SHOW_TEXT_MAX 4096
+/* Text of one session's transactions held until the session ends. */
+#define SHOW_BLOCK_MAX (16u * 1024 * 1024)
 
 /* Transactions wait here for the end of their session. */
 struct pending_block {
 	char session_id[SESSION_ID_LEN];
+	uint64_t hash;
 	char *text;
-	size_t len, cap;
-	struct pending_block *next;
+	uint32_t len, cap;
+	bool cut;              /* text past SHOW_BLOCK_MAX was left out */
+};
+
+/* The blocks by session id: open addressing, hashed with a secret key so
+ * that a capture cannot pile its sessions onto one probe chain. */
+struct pending {
+	struct pending_block **slot;
+	uint32_t nslots;       /* a power of two, or 0 */
+	uint32_t count;
+	struct siphash_key key;
 };
 
 struct show {
 	const char *only;      /* session id (or a prefix of one) */
 	unsigned long limit;   /* sessions to print, 0: all */
 	unsigned long shown;
-	struct pending_block *blocks;
+	struct pending pending;
 	char buf[SHOW_TEXT_MAX * 4 + 16];
 };
 
@@ -52,54 +65,113 @@ static const char *esc(struct show *sh, const void *p, size_t n)
 			  n > SHOW_TEXT_MAX ? SHOW_TEXT_MAX : n);
 }
 
-static const char *clock_of(int64_t ts, char *dst, size_t len)
-{
-	time_t t = (time_t)(ts / NS_PER_SEC);
-	struct tm tm;
+/* ---- pending blocks -------------------------------------------------------- */
 
-	if (!gmtime_r(&t, &tm)) {
-		snprintf(dst, len, "?");
-		return dst;
-	}
-	snprintf(dst, len, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min,
-		 tm.tm_sec, (int)((ts % NS_PER_SEC) / NS_PER_MS));
-	return dst;
+static struct pending_block **pending_find(struct pending *pd, const char *id,
+					   uint64_t h)
+{
+	uint32_t mask = pd->nslots - 1, i = (uint32_t)h & mask;
+
+	while (pd->slot[i] && (pd->slot[i]->hash != h ||
+			       strcmp(pd->slot[i]->session_id, id) != 0))
+		i = (i + 1) & mask;
+	return &pd->slot[i];
 }
 
-static struct pending_block *block_for(struct show *sh, const char *id)
+static void pending_grow(struct pending *pd)
 {
-	struct pending_block *b;
+	struct pending_block **old = pd->slot;
+	uint32_t n = pd->nslots, i;
 
-	for (b = sh->blocks; b; b = b->next)
-		if (strcmp(b->session_id, id) == 0)
-			return b;
-	b = calloc(1, sizeof(*b));
-	if (!b)
+	pd->nslots = n ? n * 2 : 64;
+	pd->slot = calloc(pd->nslots, sizeof(*pd->slot));
+	if (!pd->slot)
 		log_fatal(1, "out of memory");
-	snprintf(b->session_id, sizeof(b->session_id), "%s", id);
-	b->next = sh->blocks;
-	sh->blocks = b;
+	for (i = 0; i < n; i++)
+		if (old[i])
+			*pending_find(pd, old[i]->session_id, old[i]->hash) =
+				old[i];
+	free(old);
+}
+
+static struct pending_block *block_for(struct pending *pd, const char *id)
+{
+	uint64_t h = siphash13(&pd->key, id, strlen(id));
+	struct pending_block **sl;
+
+	if ((pd->count + 1) * 2 > pd->nslots)
+		pending_grow(pd);
+	sl = pending_find(pd, id, h);
+	if (!*sl) {
+		*sl = calloc(1, sizeof(**sl));
+		if (!*sl)
+			log_fatal(1, "out of memory");
+		snprintf((*sl)->session_id, sizeof((*sl)->session_id), "%s",
+			 id);
+		(*sl)->hash = h;
+		pd->count++;
+	}
+	return *sl;
+}
+
+/* Take a session's block out (NULL: it has none). Blocks after it on its
+ * probe chain move back into the hole when their home slot allows. */
+static struct pending_block *block_take(struct pending *pd, const char *id)
+{
+	struct pending_block **sl, *b;
+	uint32_t mask, i, j;
+
+	if (!pd->count)
+		return NULL;
+	sl = pending_find(pd, id, siphash13(&pd->key, id, strlen(id)));
+	b = *sl;
+	if (!b)
+		return NULL;
+	mask = pd->nslots - 1;
+	i = (uint32_t)(sl - pd->slot);
+	for (j = (i + 1) & mask; pd->slot[j]; j = (j + 1) & mask) {
+		uint32_t home = (uint32_t)pd->slot[j]->hash & mask;
+
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			pd->slot[i] = pd->slot[j];
+			i = j;
+		}
+	}
+	pd->slot[i] = NULL;
+	pd->count--;
 	return b;
+}
+
+static void block_free(struct pending_block *b)
+{
+	if (b) {
+		free(b->text);
+		free(b);
+	}
+}
+
+static void pending_free(struct pending *pd)
+{
+	uint32_t i;
+
+	for (i = 0; i < pd->nslots; i++)
+		block_free(pd->slot[i]);
+	free(pd->slot);
+	memset(pd, 0, sizeof(*pd));
 }
 
 static void block_add(struct pending_block *b, const char *s)
 {
 	size_t n = strlen(s);
 
-	if (b->len + n + 1 > b->cap) {
-		size_t want = b->cap ? b->cap * 2 : 1024;
-		char *nt;
-
-		while (want < b->len + n + 1)
-			want *= 2;
-		nt = realloc(b->text, want);
-		if (!nt)
-			log_fatal(1, "out of memory");
-		b->text = nt;
-		b->cap = want;
+	if (b->cut || n > SHOW_BLOCK_MAX - b->len) {
+		b->cut = true;
+		return;
 	}
-	memcpy(b->text + b->len, s, n + 1);
-	b->len += n;
+	b->text = grow_array(b->text, &b->cap, b->len + (uint32_t)n, 1024,
+			     SHOW_BLOCK_MAX, 1, "show");
+	memcpy(b->text + b->len, s, n);
+	b->len += (uint32_t)n;
 }
 
 static void on_txn(void *ctx, const struct session_record *s,
@@ -109,12 +181,11 @@ static void on_txn(void *ctx, const struct session_record *s,
 	struct pending_block *b;
 	char line[SHOW_TEXT_MAX * 4 + 256];
 	uint32_t i;
-	int n;
 
 	if (!wanted(sh, s->session_id))
 		return;
-	b = block_for(sh, s->session_id);
-	n = snprintf(line, sizeof(line), "   transaction %u: from <%s>",
+	b = block_for(&sh->pending, s->session_id);
+	snprintf(line, sizeof(line), "   transaction %u: from <%s>",
 		     t->depth,
 		     t->have_mail ? esc(sh, strpool_at(&t->text, t->mail_from),
 					t->mail_from.len)
@@ -159,7 +230,6 @@ static void on_txn(void *ctx, const struct session_record *s,
 			block_add(b, line);
 		}
 	}
-	(void)n;
 }
 
 static void header(struct show *sh, const struct session_record *r)
@@ -213,25 +283,17 @@ static void header(struct show *sh, const struct session_record *r)
 static void on_session(void *ctx, const struct session_record *r)
 {
 	struct show *sh = ctx;
-	struct pending_block **link = &sh->blocks, *b = NULL;
+	struct pending_block *b = block_take(&sh->pending, r->session_id);
 	uint32_t i;
 
-	while (*link) {
-		if (strcmp((*link)->session_id, r->session_id) == 0) {
-			b = *link;
-			*link = b->next;
-			break;
-		}
-		link = &(*link)->next;
-	}
 	if (wanted(sh, r->session_id)) {
 		sh->shown++;
 		header(sh, r);
 		for (i = 0; r->transcript && i < r->transcript->n; i++) {
 			const struct transcript_entry *e = &r->transcript->e[i];
-			char tm[32];
+			char tm[TIMEFMT_CLOCK_LEN];
 
-			clock_of(e->ts, tm, sizeof(tm));
+			timefmt_clock(tm, sizeof(tm), e->ts);
 			if (e->kind == TR_NOTE)
 				printf("%s    -- %s --\n", tm,
 				       esc(sh,
@@ -250,14 +312,15 @@ static void on_session(void *ctx, const struct session_record *r)
 		if (r->transcript && r->transcript->dropped)
 			printf("   (%llu more lines not kept)\n",
 			       (unsigned long long)r->transcript->dropped);
-		if (b && b->text)
-			fputs(b->text, stdout);
+		if (b && b->len)
+			fwrite(b->text, 1, b->len, stdout);
+		if (b && b->cut)
+			printf("   (transactions past %u MB of text are not "
+			       "shown)\n",
+			       SHOW_BLOCK_MAX >> 20);
 		printf("\n");
 	}
-	if (b) {
-		free(b->text);
-		free(b);
-	}
+	block_free(b);
 }
 
 static void usage(FILE *out)
@@ -303,6 +366,7 @@ int cmd_show(int argc, char **argv)
 	uint32_t max;
 
 	memset(&sh, 0, sizeof(sh));
+	siphash_key_random(&sh.pending.key);
 	pipeline_config_defaults(&cfg);
 	cfg.smtp.transcript = true;
 	cfg.smtp.sink = &sink;
@@ -341,13 +405,7 @@ int cmd_show(int argc, char **argv)
 	}
 	cli_run_inputs(p, argv + optind, argc - optind, false, &res);
 	pipeline_free(p);
-	while (sh.blocks) {
-		struct pending_block *b = sh.blocks;
-
-		sh.blocks = b->next;
-		free(b->text);
-		free(b);
-	}
+	pending_free(&sh.pending);
 	/* As smtpscope read decides, with -s that matched nothing added. */
 	if (res.input_error)
 		rc = EXIT_USAGE;

@@ -25,10 +25,12 @@
 #define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 static char pcap_path[] = "/tmp/smtpscope-test-cli-XXXXXX";
+static char many_path[] = "/tmp/smtpscope-test-cli-many-XXXXXX";
 static char out_path[] = "/tmp/smtpscope-test-cli-out-XXXXXX";
 
 struct conv {
 	pcap_dumper_t *d;
+	uint16_t cport;
 	uint32_t seq[2]; /* client, server */
 };
 
@@ -37,7 +39,7 @@ static void say(struct conv *c, bool client, uint8_t flags, const char *data,
 {
 	uint8_t buf[PB_MAX];
 	uint32_t len = data ? (uint32_t)strlen(data) : 0;
-	struct tcp_spec t = {client ? 40000 : 25, client ? 25 : 40000,
+	struct tcp_spec t = {client ? c->cport : 25, client ? 25 : c->cport,
 			     c->seq[!client], c->seq[client], flags,
 			     data, len, NULL, 0};
 	struct pcap_pkthdr h;
@@ -52,11 +54,52 @@ static void say(struct conv *c, bool client, uint8_t flags, const char *data,
 	c->seq[!client] += len + ((flags & (TCP_SYN | TCP_FIN)) ? 1 : 0);
 }
 
+#define MANY 300
+
+/* MANY sessions at once, from client ports 30000.., each with one mail
+ * transaction, in port order; they end in another order. */
+static void write_many(pcap_t *pd)
+{
+	static struct conv c[MANY];
+	char line[64];
+	int i, k;
+
+	for (i = 0; i < MANY; i++) {
+		c[i].d = i ? c[0].d : pcap_dump_open(pd, many_path);
+		assert_non_null(c[i].d);
+		c[i].cport = (uint16_t)(30000 + i);
+		c[i].seq[0] = 100;
+		c[i].seq[1] = 5000;
+		say(&c[i], true, TCP_SYN, NULL, 0);
+		say(&c[i], false, TCP_SYN | TCP_ACK, NULL, 1);
+		say(&c[i], false, TCP_ACK, "220 mx\r\n", 2);
+		say(&c[i], true, TCP_ACK, "HELO a\r\n", 3);
+		say(&c[i], false, TCP_ACK, "250 ok\r\n", 4);
+	}
+	for (i = 0; i < MANY; i++) {
+		snprintf(line, sizeof(line), "MAIL FROM:<s%d@x>\r\n", 30000 + i);
+		say(&c[i], true, TCP_ACK, line, 10);
+		say(&c[i], false, TCP_ACK, "250 ok\r\n", 11);
+		say(&c[i], true, TCP_ACK, "RCPT TO:<r@y>\r\n", 12);
+		say(&c[i], false, TCP_ACK, "250 ok\r\n", 13);
+		say(&c[i], true, TCP_ACK, "DATA\r\n", 14);
+		say(&c[i], false, TCP_ACK, "354 go\r\n", 15);
+		say(&c[i], true, TCP_ACK, "Subject: x\r\n\r\nhi\r\n.\r\n", 16);
+		say(&c[i], false, TCP_ACK, "250 queued\r\n", 17);
+	}
+	for (k = 0; k < MANY; k++) {
+		i = (k * 7) % MANY; /* 7 and MANY share no factor */
+		say(&c[i], true, TCP_ACK | TCP_FIN, NULL, 20);
+		say(&c[i], false, TCP_ACK | TCP_FIN, NULL, 21);
+	}
+	pcap_dump_close(c[0].d);
+}
+
 /* One connection; the client is silent for 10 s before its QUIT. */
 static int setup(void **state)
 {
 	pcap_t *pd = pcap_open_dead(DLT_EN10MB, 65535);
-	struct conv c = {NULL, {100, 5000}};
+	struct conv c = {NULL, 40000, {100, 5000}};
 	int fd = mkstemp(pcap_path);
 
 	(void)state;
@@ -65,6 +108,10 @@ static int setup(void **state)
 	fd = mkstemp(out_path);
 	assert_true(fd >= 0);
 	close(fd);
+	fd = mkstemp(many_path);
+	assert_true(fd >= 0);
+	close(fd);
+	write_many(pd);
 	c.d = pcap_dump_open(pd, pcap_path);
 	assert_non_null(c.d);
 	say(&c, true, TCP_SYN, NULL, 0);
@@ -86,6 +133,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	unlink(pcap_path);
+	unlink(many_path);
 	unlink(out_path);
 	return 0;
 }
@@ -93,12 +141,12 @@ static int teardown(void **state)
 static char *slurp(const char *p)
 {
 	FILE *f = fopen(p, "rb");
-	char *b = calloc(1, 1 << 20);
+	char *b = calloc(1, 4 << 20);
 	size_t n;
 
 	assert_non_null(f);
 	assert_non_null(b);
-	n = fread(b, 1, (1 << 20) - 1, f);
+	n = fread(b, 1, (4 << 20) - 1, f);
 	b[n] = '\0';
 	fclose(f);
 	return b;
@@ -208,12 +256,49 @@ static void test_show_max_is_a_plain_number(void **state)
 	free(text);
 }
 
+/* Each session is printed with its own transaction, however many wait
+ * for their session's end at once and in whatever order those come. */
+static void test_show_many_open_sessions(void **state)
+{
+	char *argv[] = {"show", many_path};
+	char *text, *p, *next;
+	int n = 0, port;
+
+	(void)state;
+	assert_int_equal(run_show(ARGC(argv), argv, &text), EXIT_OK);
+	for (p = strstr(text, "== session "); p; p = next, n++) {
+		char want[64];
+		char *t;
+
+		next = strstr(p + 1, "== session ");
+		t = strstr(p, " 10.0.0.1:");
+		assert_non_null(t);
+		port = atoi(t + 10);
+		if (n == 0)
+			assert_int_equal(port, 30000); /* the first to end */
+		if (n == 1)
+			assert_int_equal(port, 30007);
+		snprintf(want, sizeof(want),
+			 "   transaction 1: from <s%d@x> to <r@y> 250; DATA",
+			 port);
+		t = strstr(p, want);
+		assert_non_null(t);
+		assert_true(!next || t < next);
+		t = strstr(p, "   transaction ");
+		assert_true(strstr(t + 1, "   transaction ") == NULL ||
+			    (next && strstr(t + 1, "   transaction ") > next));
+	}
+	assert_int_equal(n, MANY);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_show_finds_what_read_reports),
 		cmocka_unit_test(test_show_hides_auth_user),
 		cmocka_unit_test(test_show_max_is_a_plain_number),
+		cmocka_unit_test(test_show_many_open_sessions),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
