@@ -4,9 +4,13 @@ The binary under test is $SMTPSCOPE_BIN (default build/smtpscope); the
 conformance corpus is $SMTPSCOPE_CORPUS (default ../shared/corpus next to
 the project). Tests that need the corpus skip, visibly, when it is absent.
 """
+import base64
+import hashlib
+import ipaddress
 import json
 import os
 import pathlib
+import struct
 import subprocess
 import sys
 
@@ -49,6 +53,17 @@ def corpus_server_ports(capture):
 
 def ports_arg(capture):
     return ",".join(str(p) for p in sorted(DEFAULT_PORTS | corpus_server_ports(capture)))
+
+
+def community_id(src, sport, dst, dport, proto=6, seed=0):
+    """Community ID v1, written from the public specification
+    (corelight/community-id-spec); test_ids.py checks its test vector."""
+    a = ipaddress.ip_address(src).packed
+    b = ipaddress.ip_address(dst).packed
+    if (a, sport) > (b, dport):
+        a, b, sport, dport = b, a, dport, sport
+    data = struct.pack(">H", seed) + a + b + struct.pack(">BBHH", proto, 0, sport, dport)
+    return "1:" + base64.b64encode(hashlib.sha1(data).digest()).decode()
 
 
 class Run:

@@ -7,14 +7,11 @@ wrote the values smtpscope must report (tests/fixtures/expected.json:
 payload bytes each way, gaps, VLAN ids, counters). Nothing here was taken
 from a smtpscope run.
 """
-import base64
-import hashlib
-import ipaddress
 import sys
 
 import pytest
 
-from conftest import FIXTURES
+from conftest import FIXTURES, community_id
 
 sys.path.insert(0, str(FIXTURES))
 import fixture_checks as fc  # noqa: E402
@@ -49,16 +46,6 @@ def test_the_suite_covers_the_link_types():
         assert want in names
 
 
-def community_id(src, sport, dst, dport, proto=6, seed=0):
-    """Community ID v1, computed from its specification."""
-    a, b = ipaddress.ip_address(src), ipaddress.ip_address(dst)
-    if (a.packed, sport) > (b.packed, dport):
-        a, b, sport, dport = b, a, dport, sport
-    h = hashlib.sha1(seed.to_bytes(2, "big") + a.packed + b.packed + bytes([proto, 0])
-                     + sport.to_bytes(2, "big") + dport.to_bytes(2, "big"))
-    return "1:" + base64.b64encode(h.digest()).decode()
-
-
 @pytest.mark.parametrize("case", ["eth.pcap", "eth_ipv6.pcap"])
 def test_community_id(case, read):
     run = read(FIXTURES / case)
@@ -67,12 +54,6 @@ def test_community_id(case, read):
     want = community_id(s["source"]["ip"], s["source"]["port"],
                         s["destination"]["ip"], s["destination"]["port"])
     assert s["network"]["community_id"] == want
-
-
-def test_community_id_reference_vector():
-    # The example of the Community ID specification (corelight/community-id-spec).
-    assert community_id("128.232.110.120", 34855, "66.35.250.204", 80) == \
-        "1:LQU9qZlK+B5F3KDmev6m5PMibrg="
 
 
 def test_vlan_tags_keep_flows_apart(read):

@@ -1,24 +1,10 @@
 """Identifiers: Community ID against an independent implementation and
 against Arkime's expectations; session ids stable across runs."""
-import base64
-import hashlib
-import ipaddress
 import json
-import struct
 
 import pytest
 
-from conftest import corpus_dir, corpus_params, ports_arg, run_read
-
-
-def community_id(src, sport, dst, dport, proto=6, seed=0):
-    """Community ID v1, written from the public specification."""
-    a = ipaddress.ip_address(src).packed
-    b = ipaddress.ip_address(dst).packed
-    if (a, sport) > (b, dport):
-        a, b, sport, dport = b, a, dport, sport
-    data = struct.pack(">H", seed) + a + b + struct.pack(">BBHH", proto, 0, sport, dport)
-    return "1:" + base64.b64encode(hashlib.sha1(data).digest()).decode()
+from conftest import community_id, corpus_dir, corpus_params, ports_arg, run_read
 
 
 def test_reference_implementation_matches_the_spec_vector():
