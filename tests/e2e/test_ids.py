@@ -17,6 +17,8 @@ def test_reference_implementation_matches_the_spec_vector():
 def test_community_id_and_stable_session_ids(capture, tmp_path):
     args = ["--smtp-ports", ports_arg(capture)]
     first = run_read(corpus_dir() / capture, *args, tmp_path=tmp_path)
+    if not first.sessions():
+        pytest.skip(f"{capture}: no SMTP session, so no identifier to check")
     again = run_read(corpus_dir() / capture, *args, tmp_path=tmp_path)
     ids = [s["smtp"]["session_id"] for s in first.sessions()]
     assert ids == [s["smtp"]["session_id"] for s in again.sessions()]
