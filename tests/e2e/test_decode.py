@@ -18,15 +18,8 @@ import fixture_checks as fc  # noqa: E402
 
 EXPECTED = fc.load()
 
-# Fixtures smtpscope gets wrong today, with why (see the report of the
-# session that added them). strict: when the bug is fixed the test fails
-# until the entry is removed.
-KNOWN_BUGS = {}
 
-
-
-
-@pytest.mark.parametrize("case", fc.params("decode", KNOWN_BUGS))
+@pytest.mark.parametrize("case", fc.params("decode"))
 def test_fixture(case, read):
     exp = EXPECTED[case]
     run = read(fc.paths(exp), *exp["args"])

@@ -27,13 +27,8 @@ import fixture_checks as fc  # noqa: E402
 
 EXPECTED = fc.load()
 
-# Fixtures smtpscope gets wrong today: name -> why (strict xfail).
-KNOWN_BUGS = {}
 
-
-
-
-@pytest.mark.parametrize("case", fc.params("input_files", KNOWN_BUGS))
+@pytest.mark.parametrize("case", fc.params("input_files"))
 def test_fixture(case, read):
     exp = EXPECTED[case]
     run = read(fc.paths(exp), *exp["args"])
