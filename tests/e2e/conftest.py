@@ -74,9 +74,14 @@ class Run:
         self.records = records
         self.stats = stats
 
+    def dataset(self, name):
+        return [r for r in self.records if r.get("event", {}).get("dataset") == name]
+
     def sessions(self):
-        return [r for r in self.records
-                if r.get("event", {}).get("dataset") == "smtp.session"]
+        return self.dataset("smtp.session")
+
+    def transactions(self):
+        return self.dataset("smtp.transaction")
 
 
 def run_read(files, *args, stdin=None, tmp_path=None, timeout=120):

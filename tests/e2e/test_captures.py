@@ -42,7 +42,7 @@ def test_capture_matches_its_logs(expect, tmp_path):
                    tmp_path=tmp_path)
     assert run.rc == 0, run.stderr
     sessions = run.sessions()
-    txns = [r for r in run.records if r["event"]["dataset"] == "smtp.transaction"]
+    txns = run.transactions()
     assert len(sessions) == len(exp["sessions"])
     problems = []
     for es in exp["sessions"]:

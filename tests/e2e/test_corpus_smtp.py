@@ -31,9 +31,7 @@ def read_capture(path, tmp_path):
     run = run_read(path, "--transcript", "--smtp-ports",
                    ports_arg(path.relative_to(corpus_dir()).as_posix()), tmp_path=tmp_path)
     assert run.rc == 0, run.stderr
-    sessions = run.sessions()
-    txns = [r for r in run.records if r["event"]["dataset"] == "smtp.transaction"]
-    return sessions, txns
+    return run.sessions(), run.transactions()
 
 
 def strip_brackets(a):
