@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import ROOT, run_read
+from conftest import DEFAULT_PORTS, ROOT, run_read
 
 CAPTURES = ROOT / "tests" / "captures"
 
@@ -37,7 +37,7 @@ def replies(session):
 def test_capture_matches_its_logs(expect, tmp_path):
     exp = json.loads(expect.read_text())
     pcap = CAPTURES / exp["capture"]
-    ports = sorted({s["server"]["port"] for s in exp["sessions"]} | {25, 465, 587, 2525})
+    ports = sorted({s["server"]["port"] for s in exp["sessions"]} | DEFAULT_PORTS)
     run = run_read(pcap, "--transcript", "--smtp-ports", ",".join(map(str, ports)),
                    tmp_path=tmp_path)
     assert run.rc == 0, run.stderr
