@@ -44,11 +44,9 @@ def check_tools():
 
 
 def build_smtpscope():
-    """Bring build/smtpscope up to date (ninja does nothing when it is)."""
-    if not (ROOT / "build" / "build.ninja").exists():
-        subprocess.run(["meson", "setup", "build", "-Dwerror=true"], cwd=ROOT, check=True)
-    subprocess.run(["ninja", "-C", "build", "smtpscope"], cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
+    """Bring build/smtpscope up to date the project's way (scripts/build.sh
+    sets build/ up when it is missing; ninja does nothing when it is)."""
+    subprocess.run([str(ROOT / "scripts" / "build.sh"), "build"], cwd=ROOT, check=True)
 
 
 def count_pcap(path):
@@ -111,8 +109,12 @@ def machine():
 
 
 def git_rev():
-    p = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT,
-                       capture_output=True, text=True)
+    """The revision measured, or "?" outside a git clone or without git."""
+    try:
+        p = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT,
+                           capture_output=True, text=True)
+    except FileNotFoundError:
+        return "?"
     return p.stdout.strip() or "?"
 
 
@@ -126,7 +128,7 @@ def main():
                     help="timed runs of each tool (default 5; the median is reported)")
     ap.add_argument("--bin", type=pathlib.Path,
                     help="smtpscope binary (default $SMTPSCOPE_BIN, else build/smtpscope, "
-                    "rebuilt with ninja first)")
+                    "brought up to date by scripts/build.sh first)")
     ap.add_argument("--json", type=pathlib.Path, default=DATA / "results.json",
                     help="where to write the figures (default bench/data/results.json)")
     ap.add_argument("--min-ratio", type=float, default=None,
@@ -184,6 +186,10 @@ def main():
                     and stats.get("evictions", 0) == 0
                     and (meta.get("sessions_written") is None
                          or stats.get("flows") == meta["sessions_written"]))
+    if not sanity["ok"]:
+        # Timing a run that does not read the whole capture measures nothing.
+        print(sanity_line(sanity))
+        sys.exit(f"run.py: smtpscope did not read {pcap} as expected; counters in {stats_path}")
 
     tools = {
         "smtpscope": [str(binary), "read", "-q", "-o", "/dev/null", str(pcap)],
@@ -267,13 +273,20 @@ def print_table(rep, json_path):
     print(f"\n>>> smtpscope/tcpdump throughput: {r['smtpscope/tcpdump']:.2f}   "
           f"(goal >= {GOAL:.2f}: {met})")
     print(f">>> smtpscope/tshark  throughput: {r['smtpscope/tshark']:.2f}\n")
-    print(f"sanity   smtpscope read {s['smtpscope_packets']:,} of {s['packets_in_file']:,} packets; "
-          f"{s['smtpscope_flows']:,} TCP flows (generator wrote "
-          f"{s['tcp_sessions_written'] if s['tcp_sessions_written'] is not None else '?':,} sessions); "
-          f"{s['smtpscope_smtp_sessions']:,} smtp.session records + "
-          f"{s['smtpscope_smtp_attempts']:,} attempts; {s['smtpscope_evictions']} evictions: "
-          f"{'OK' if s['ok'] else 'MISMATCH'}")
+    print(sanity_line(s))
     print(f"figures  {json_path}")
+
+
+def sanity_line(s):
+    def n(v):
+        return "?" if v is None else f"{v:,}"
+    written = ("" if s["tcp_sessions_written"] is None
+               else f" (generator wrote {n(s['tcp_sessions_written'])} sessions)")
+    return (f"sanity   smtpscope read {n(s['smtpscope_packets'])} of "
+            f"{n(s['packets_in_file'])} packets; {n(s['smtpscope_flows'])} TCP flows{written}; "
+            f"{n(s['smtpscope_smtp_sessions'])} smtp.session records + "
+            f"{n(s['smtpscope_smtp_attempts'])} attempts; {n(s['smtpscope_evictions'])} "
+            f"evictions: {'OK' if s['ok'] else 'MISMATCH'}")
 
 
 if __name__ == "__main__":
