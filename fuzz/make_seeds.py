@@ -9,11 +9,29 @@ Run from the project root: /usr/bin/python3 fuzz/make_seeds.py
 """
 import glob
 import os
+import re
 import struct
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "corpus", "pipeline")
 OUT_SMTP = os.path.join(HERE, "corpus", "smtp")
+
+# Values of the DLT_ names fuzz_pipeline.c uses (<pcap/dlt.h>, Linux), and
+# the pcap file link types libpcap hands out as another DLT.
+DLT_VALUES = {"DLT_EN10MB": 1, "DLT_RAW": 12, "DLT_NULL": 0, "DLT_LOOP": 108,
+              "DLT_LINUX_SLL": 113}
+LINKTYPE_TO_DLT = {101: 12}          # LINKTYPE_RAW is DLT_RAW
+
+
+def dlt_indexes():
+    """DLT -> its index in dlts[] of fuzz_pipeline.c, read from the source
+    so that the seeds cannot drift from the target's table."""
+    src = open(os.path.join(HERE, "fuzz_pipeline.c")).read()
+    m = re.search(r"static const int dlts\[\]\s*=\s*\{([^}]*)\}", src)
+    if not m:
+        raise SystemExit("make_seeds: no dlts[] table in fuzz_pipeline.c")
+    names = [t.strip() for t in m.group(1).split(",") if t.strip()]
+    return {int(n) if n.isdigit() else DLT_VALUES[n]: i for i, n in enumerate(names)}
 
 SYN, SYNACK, FIN, RST, DATA = 0, 1, 2, 3, 4
 
@@ -76,7 +94,8 @@ def main():
         "rst_midway": session(3)[:200] + seg(3, False, RST, 40, 0),
         "timeouts": session(0)[:150] + seg(1, True, DATA, 5, 0, b"late", dt=255) * 3,
     }
-    # Raw frames from the crafted fixtures (Ethernet captures only).
+    # Raw frames from the crafted fixtures of every link type the target feeds.
+    dlt_index = dlt_indexes()
     for path in sorted(glob.glob(os.path.join(os.path.dirname(OUT), "..", "..",
                                               "tests", "fixtures", "*.pcap"))):
         data = open(path, "rb").read()
@@ -85,7 +104,7 @@ def main():
         le = data[:4] == b"\xd4\xc3\xb2\xa1"
         fmt = "<" if le else ">"
         link = struct.unpack(fmt + "I", data[20:24])[0]
-        index = {1: 0, 101: 1, 12: 1, 0: 2, 108: 3, 113: 4, 276: 5}.get(link)
+        index = dlt_index.get(LINKTYPE_TO_DLT.get(link, link))
         if index is None:
             continue
         off, recs = 24, []
