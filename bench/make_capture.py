@@ -36,7 +36,6 @@ out (counted in the summary); a damaged capture is used up to the damage.
 Usage: bench/make_capture.py [--size-mb 1024] [--corpus DIR] [-o FILE]
 """
 import argparse
-import gzip
 import hashlib
 import json
 import os
@@ -50,7 +49,8 @@ HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "tests"))
 import corpus  # noqa: E402  (tests/corpus.py: capture list, SMTP ports)
-MAX_CAPLEN = 262144            # libpcap's own limit; larger means a damaged file
+import pcapfile  # noqa: E402  (tests/pcapfile.py: packets of a capture file)
+from pcapfile import MAX_CAPLEN  # noqa: E402
 START_EPOCH = 1767225600       # 2026-01-01T00:00:00Z, fixed for determinism
 MAC_CLIENT_SIDE = bytes.fromhex("020000000c01")
 MAC_SERVER_SIDE = bytes.fromhex("020000000501")
@@ -60,82 +60,6 @@ IDLE_SPLIT = 300.0             # seconds; smtpscope's default --idle-timeout
 
 
 # ---------------------------------------------------------------- reading
-
-class Damaged(Exception):
-    """The capture ends in a damaged record; what came before was used."""
-
-
-def read_packets(path):
-    """Yield (linktype, seconds, frame bytes, origlen) for each packet of a
-    pcap, pcapng or gzip-compressed file. Raises Damaged after the last
-    good packet when a record is damaged (no resynchronisation: the corpus
-    holds one such file, and a copy of the whole session in another one)."""
-    data = path.read_bytes()
-    if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
-    magic = data[:4]
-    if magic in (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4"):
-        yield from _read_pcap(data, "<" if magic[0] == 0xD4 else ">", 1e-6)
-    elif magic in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d"):
-        yield from _read_pcap(data, "<" if magic[0] == 0x4D else ">", 1e-9)
-    elif magic == b"\x0a\x0d\x0d\x0a":
-        yield from _read_pcapng(data)
-    else:
-        raise ValueError("not a pcap or pcapng file")
-
-
-def _read_pcap(data, e, unit):
-    linktype = struct.unpack_from(e + "I", data, 20)[0] & 0xFFFF
-    off = 24
-    while off + 16 <= len(data):
-        sec, frac, caplen, origlen = struct.unpack_from(e + "IIII", data, off)
-        if caplen > MAX_CAPLEN or off + 16 + caplen > len(data):
-            raise Damaged(f"damaged record at offset {off}")
-        yield linktype, sec + frac * unit, data[off + 16:off + 16 + caplen], origlen
-        off += 16 + caplen
-
-
-def _tsresol(data, e, opt, end):
-    """Seconds per timestamp unit from an interface's options (default 1e-6)."""
-    while opt + 4 <= end:
-        code, olen = struct.unpack_from(e + "HH", data, opt)
-        if code == 0:
-            break
-        if code == 9 and olen >= 1:
-            v = data[opt + 4]
-            return 2.0 ** -(v & 0x7F) if v & 0x80 else 10.0 ** -v
-        opt += 4 + (olen + 3) // 4 * 4
-    return 1e-6
-
-
-def _read_pcapng(data):
-    e = "<"
-    links = []                           # (linktype, seconds per unit)
-    off = 0
-    while off + 12 <= len(data):
-        btype = struct.unpack_from(e + "I", data, off)[0]
-        if btype == 0x0A0D0D0A:          # section header: byte order, new IDs
-            e = "<" if data[off + 8:off + 12] == b"\x4d\x3c\x2b\x1a" else ">"
-            links = []
-        blen = struct.unpack_from(e + "I", data, off + 4)[0]
-        if blen < 12 or off + blen > len(data):
-            raise Damaged(f"damaged block at offset {off}")
-        body = off + 8
-        if btype == 1:                   # interface description
-            links.append((struct.unpack_from(e + "H", data, body)[0],
-                          _tsresol(data, e, body + 8, off + blen - 4)))
-        elif btype == 6:                 # enhanced packet
-            ifid, hi, lo, caplen, origlen = struct.unpack_from(e + "IIIII", data, body)
-            if ifid < len(links) and 32 + caplen <= blen:
-                linktype, unit = links[ifid]
-                yield (linktype, ((hi << 32) | lo) * unit,
-                       data[body + 20:body + 20 + caplen], origlen)
-        elif btype == 3 and links:       # simple packet: no timestamp
-            origlen = struct.unpack_from(e + "I", data, body)[0]
-            caplen = min(origlen, blen - 16)
-            yield links[0][0], 0.0, data[body + 4:body + 4 + caplen], origlen
-        off += blen
-
 
 def to_ethernet(linktype, frame):
     """(frame, extra length, synthetic) with an Ethernet link header, or None.
@@ -271,7 +195,9 @@ def load_sessions(corpus_dir):
         conns = []                       # every TCP connection, in order
         current = {}                     # address/port pair -> its open connection
         try:
-            for linktype, ts, frame, origlen in read_packets(path):
+            # No resynchronisation after damage: the corpus holds one damaged
+            # file, and a copy of the whole session in another one.
+            for linktype, ts, frame, origlen in pcapfile.packets(path):
                 stats["packets_read"] += 1
                 conv = to_ethernet(linktype, frame)
                 loc = locate_tcp(conv[0]) if conv else "link type %d" % linktype
@@ -301,7 +227,7 @@ def load_sessions(corpus_dir):
                 if f["syn_from"] is None and pure_syn:
                     f["syn_from"] = a
                 f["pkts"].append((frame, extra, synthetic, l3, tcp, origlen, a))
-        except Damaged as e:
+        except pcapfile.Damaged as e:
             stats["damaged_files"].append(f"{path.relative_to(corpus_dir)}: {e}")
         except (OSError, ValueError, EOFError, struct.error) as e:
             print(f"make_capture: {path}: {e}; skipped", file=sys.stderr)

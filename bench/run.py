@@ -19,7 +19,6 @@ import pathlib
 import platform
 import shutil
 import statistics
-import struct
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,8 @@ import time
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(ROOT / "tests"))
+import pcapfile  # noqa: E402  (tests/pcapfile.py: packets of a capture file)
 DATA = HERE / "data"
 GOAL = 0.5          # the project's goal: at least half of tcpdump's read speed
 NEEDED = {"/usr/bin/time": "time", "tcpdump": "tcpdump", "tshark": "tshark"}
@@ -49,26 +50,15 @@ def build_smtpscope():
     subprocess.run([str(ROOT / "scripts" / "build.sh"), "build"], cwd=ROOT, check=True)
 
 
-def count_pcap(path):
-    """(packets, sum of captured frame lengths) of a classic pcap file."""
+def count_packets(path):
+    """(packets, sum of captured frame lengths) of a capture file."""
     packets = frame_bytes = 0
-    with open(path, "rb") as f:
-        hdr = f.read(24)
-        if hdr[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
-            e = "<"
-        elif hdr[:4] in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
-            e = ">"
-        else:
-            sys.exit(f"run.py: {path} is not a classic pcap file")
-        rec = struct.Struct(e + "8xII")
-        while True:
-            r = f.read(16)
-            if len(r) < 16:
-                break
-            caplen = rec.unpack(r)[0]
-            f.seek(caplen, 1)
+    try:
+        for _, _, frame, _ in pcapfile.packets(path):
             packets += 1
-            frame_bytes += caplen
+            frame_bytes += len(frame)
+    except (ValueError, pcapfile.Damaged, EOFError, OSError) as e:
+        sys.exit(f"run.py: {path}: {e}")
     return packets, frame_bytes
 
 
@@ -123,7 +113,7 @@ def main():
     ap.add_argument("--size-mb", type=int, default=1024,
                     help="size of the generated capture in MiB (default 1024)")
     ap.add_argument("--pcap", type=pathlib.Path,
-                    help="use this classic pcap instead of bench/data/smtp-SIZEmb.pcap")
+                    help="use this pcap or pcapng file instead of bench/data/smtp-SIZEmb.pcap")
     ap.add_argument("--repeat", type=int, default=5,
                     help="timed runs of each tool (default 5; the median is reported)")
     ap.add_argument("--bin", type=pathlib.Path,
@@ -160,7 +150,7 @@ def main():
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
 
     say("run.py: counting packets and reading the file into the page cache ...")
-    packets, frame_bytes = count_pcap(pcap)
+    packets, frame_bytes = count_packets(pcap)
     file_bytes = pcap.stat().st_size
     with open(pcap, "rb") as f:
         while f.read(1 << 24):

@@ -11,8 +11,11 @@ import glob
 import os
 import re
 import struct
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "tests"))
+import pcapfile  # noqa: E402  (tests/pcapfile.py: packets of a capture file)
 OUT = os.path.join(HERE, "corpus", "pipeline")
 OUT_SMTP = os.path.join(HERE, "corpus", "smtp")
 
@@ -98,20 +101,19 @@ def main():
     dlt_index = dlt_indexes()
     for path in sorted(glob.glob(os.path.join(os.path.dirname(OUT), "..", "..",
                                               "tests", "fixtures", "*.pcap"))):
-        data = open(path, "rb").read()
-        if len(data) < 24 or data[:4] not in (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4"):
+        recs = []
+        try:
+            for link, _, frame, _ in pcapfile.packets(path):
+                index = dlt_index.get(LINKTYPE_TO_DLT.get(link, link))
+                if index is None:
+                    break
+                recs.append(raw(index, frame))
+        except ValueError:              # not a capture
             continue
-        le = data[:4] == b"\xd4\xc3\xb2\xa1"
-        fmt = "<" if le else ">"
-        link = struct.unpack(fmt + "I", data[20:24])[0]
-        index = dlt_index.get(LINKTYPE_TO_DLT.get(link, link))
-        if index is None:
+        except pcapfile.Damaged:        # the frames before the damage
+            pass
+        if not recs:
             continue
-        off, recs = 24, []
-        while off + 16 <= len(data):
-            caplen = struct.unpack(fmt + "I", data[off + 8:off + 12])[0]
-            recs.append(raw(index, data[off + 16:off + 16 + caplen]))
-            off += 16 + caplen
         name = "fixture_" + os.path.basename(path)[:-5]
         # Small seeds keep the fuzzer fast; the start of a session is
         # what matters most.
