@@ -91,11 +91,15 @@ static void tb_open(struct tb *t, struct sasl_state *st, char *s,
 	*len = 0;
 }
 
+/* Once a field was cut, nothing more goes in: a shorter piece that
+ * would still fit must not land after the hole. */
 static void tb_putn(struct tb *t, const void *p, size_t n)
 {
 	size_t room = t->cap - *t->len;
 
 	SS_ASSERT(*t->len <= t->cap);
+	if (t->trunc)
+		return;
 	if (n > room) {
 		n = room;
 		t->trunc = true;
@@ -135,7 +139,7 @@ static void tb_put_cp(struct tb *t, uint32_t cp)
 		u[3] = (uint8_t)(0x80 | (cp & 0x3f));
 		k = 4;
 	}
-	if (k > t->cap - *t->len) {
+	if (!t->trunc && k > t->cap - *t->len) {
 		t->trunc = true;
 		return;
 	}

@@ -1451,6 +1451,36 @@ static void test_limits(void **state)
 	assert_true(st.cancelled);
 }
 
+/* A cut field ends at the cut: a shorter character after the one that
+ * did not fit is not appended (that would leave a hole in the name). */
+static void test_cut_leaves_no_hole(void **state)
+{
+	struct sasl_state st;
+	uint8_t m[600], ws[2 * (SASL_TEXT_MAX + 2)];
+	static const uint8_t nt[24] = {0x11, 0x22, 0x33, 0x44};
+	struct ntlm3 a;
+	size_t i;
+
+	(void)state;
+	/* workstation: (SASL_TEXT_MAX - 1) 'a', U+20AC (3 bytes in UTF-8,
+	 * one too many), 'Z' (one byte, would fit) */
+	for (i = 0; i < SASL_TEXT_MAX - 1; i++)
+		put16(ws + 2 * i, 'a');
+	put16(ws + 2 * i++, 0x20ac);
+	put16(ws + 2 * i++, 'Z');
+	ntlm_prelude(&st);
+	a = (struct ntlm3){.flags = 0x00000001, .nt = nt, .ntl = sizeof(nt),
+			   .user = (const uint8_t *)"b\0o\0b\0", .userl = 6,
+			   .ws = ws, .wsl = 2 * i};
+	assert_int_equal(client_raw(&st, m, ntlm3_build(m, &a)),
+			 SASL_A_TEXT_TRUNCATED);
+	assert_int_equal(st.workstation_len, SASL_TEXT_MAX - 1);
+	for (i = 0; i < SASL_TEXT_MAX - 1; i++)
+		assert_int_equal(st.workstation[i], 'a');
+	assert_int_equal(st.workstation[SASL_TEXT_MAX - 1], '\0');
+	USER_IS(&st, "bob");
+}
+
 /* ---- names of the flags --------------------------------------------- */
 
 static void check_names(const char *(*fn)(uint32_t), uint32_t known)
@@ -1644,6 +1674,7 @@ int main(void)
 		cmocka_unit_test(test_other_mechanisms),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_cut_leaves_no_hole),
 		cmocka_unit_test(test_flag_names),
 		cmocka_unit_test(test_secret_never_stored),
 	};
