@@ -6,9 +6,10 @@
  * Input:
  *   MECH                 mechanism: an index into names[] below; past the
  *                        end, LEN(1) BYTES gives the name itself
- *   IR                   initial response: 0 none, 1 "=", 2 raw base64
- *                        text, 3 bytes the harness encodes; for 2 and 3
- *                        LEN(2) BYTES follow
+ *   IR                   initial response: IR & 3 is 0 none, 1 "=", 2 raw
+ *                        base64 text, 3 bytes the harness encodes; for 2
+ *                        and 3 LEN(2) BYTES follow; IR & 8: the AUTH line
+ *                        was cut
  *   then records OP LEN(2) BYTES until the input ends:
  *     OP & 3 == 0        server 334 text
  *     OP & 3 == 1        client line
@@ -16,6 +17,7 @@
  *     OP & 3 == 3        a new AUTH on the same state: MECH IR as above
  *     OP & 4             BYTES are decoded bytes: the harness encodes
  *                        them (most inputs then reach the mechanisms)
+ *     OP & 8             a client line was cut (the framer's limit)
  * LEN is little-endian and cut to what is left of the input.
  *
  * After every call the state's invariants are checked: text fields
@@ -198,9 +200,10 @@ static uint32_t begin(struct sasl_state *st, struct input *in)
 	size_t mechlen, len = 0;
 	uint32_t raised;
 	uint8_t kind;
+	bool cut = false;
 
 	if (in->n == 0) {
-		raised = sasl_begin(st, "PLAIN", 5, NULL, 0);
+		raised = sasl_begin(st, "PLAIN", 5, NULL, 0, false);
 		check(st, raised, 0);
 		return 0;
 	}
@@ -220,6 +223,7 @@ static uint32_t begin(struct sasl_state *st, struct input *in)
 	if (in->n > 0) {
 		take(in, 1, &ir);
 		kind = ir[0] & 3;
+		cut = (ir[0] & 8) != 0;
 	}
 	if (kind == 1) {
 		line = exact("=", 1);
@@ -227,7 +231,9 @@ static uint32_t begin(struct sasl_state *st, struct input *in)
 	} else if (kind >= 2) {
 		line = message(in, kind == 3, &len);
 	}
-	raised = sasl_begin(st, mech, mechlen, line, len);
+	raised = sasl_begin(st, mech, mechlen, line, len, cut);
+	if (cut)
+		SS_ASSERT(raised & SASL_A_LINE_TOO_LONG);
 	check(st, raised, line && len > 0 ? 1 : 0);
 	free(mech);
 	free(line);
@@ -267,13 +273,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 1:
 			line = message(&in, (op[0] & 4) != 0, &len);
-			raised = sasl_client(st, line, len);
+			raised = sasl_client(st, line, len,
+					     (op[0] & 8) != 0);
 			free(line);
 			calls++;
 			break;
 		case 2:
 			line = exact("*", 1);
-			raised = sasl_client(st, line, 1);
+			raised = sasl_client(st, line, 1, false);
 			free(line);
 			calls++;
 			SS_ASSERT(st->cancelled);

@@ -1220,11 +1220,12 @@ static void dispatch(struct sasl_state *st, const struct msg *m)
 
 /*
  * One message from either side. raw is the base64 as sent (or, with
- * is_empty, the "=" of an empty initial response). Everything decoded
- * lives in `scratch` and is wiped before returning.
+ * is_empty, the "=" of an empty initial response); cut: raw is only the
+ * start of it. Everything decoded lives in `scratch` and is wiped before
+ * returning.
  */
 static uint32_t message(struct sasl_state *st, bool client, const char *raw,
-			size_t len, bool is_empty)
+			size_t len, bool is_empty, bool cut)
 {
 	uint8_t scratch[SASL_SCRATCH_MAX + 4];
 	struct msg m = {scratch, 0, false, client, 0};
@@ -1242,7 +1243,7 @@ static uint32_t message(struct sasl_state *st, bool client, const char *raw,
 	}
 	if (is_empty) {
 		m.ok = true;
-	} else if (len > SASL_LINE_MAX) {
+	} else if (cut || len > SASL_LINE_MAX) {
 		flag(st, SASL_A_LINE_TOO_LONG);
 	} else if (b64_decode(raw ? raw : "", raw ? len : 0, scratch, &m.n,
 			      &lax)) {
@@ -1281,7 +1282,7 @@ void sasl_reset(struct sasl_state *st)
 }
 
 uint32_t sasl_begin(struct sasl_state *st, const char *mech, size_t mechlen,
-		    const char *initial, size_t initlen)
+		    const char *initial, size_t initlen, bool cut)
 {
 	size_t i, n = mech ? mechlen : 0;
 	bool valid = n > 0 && n <= SASL_MECH_NAME_MAX;
@@ -1311,26 +1312,32 @@ uint32_t sasl_begin(struct sasl_state *st, const char *mech, size_t mechlen,
 			if (strcmp(st->mech_name, mech_table[i].name) == 0)
 				st->mech = mech_table[i].mech;
 	}
-	if (!initial || initlen == 0)
+	if (!initial || initlen == 0) {
+		/* Cut after the mechanism: an initial response may have
+		 * been lost; none is counted, as none was seen. */
+		if (cut)
+			flag(st, SASL_A_LINE_TOO_LONG);
 		return st->anomalies;
+	}
 	st->notes |= SASL_N_INITIAL_RESPONSE;
-	if (initlen == 1 && initial[0] == '=') {
+	if (initlen == 1 && initial[0] == '=' && !cut) {
 		st->notes |= SASL_N_EMPTY_INITIAL;
-		message(st, true, NULL, 0, true);
+		message(st, true, NULL, 0, true, false);
 	} else {
-		message(st, true, initial, initlen, false);
+		message(st, true, initial, initlen, false, cut);
 	}
 	return st->anomalies;
 }
 
 uint32_t sasl_server(struct sasl_state *st, const char *text, size_t len)
 {
-	return message(st, false, text, len, false);
+	return message(st, false, text, len, false, false);
 }
 
-uint32_t sasl_client(struct sasl_state *st, const char *line, size_t len)
+uint32_t sasl_client(struct sasl_state *st, const char *line, size_t len,
+		     bool cut)
 {
-	if (line && len == 1 && line[0] == '*') {
+	if (line && len == 1 && line[0] == '*' && !cut) {
 		st->priv.raised = 0;
 		count(&st->client_msgs);
 		if (st->mech == SASL_MECH_NONE || st->cancelled)
@@ -1338,7 +1345,7 @@ uint32_t sasl_client(struct sasl_state *st, const char *line, size_t len)
 		st->cancelled = true;
 		return st->priv.raised;
 	}
-	return message(st, true, line, len, false);
+	return message(st, true, line, len, false, cut);
 }
 
 const char *sasl_mech_str(enum sasl_mech m)

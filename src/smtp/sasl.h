@@ -31,8 +31,11 @@
  * UTF-8 (unpaired surrogates become U+FFFD and raise bad_text). A name
  * cut to fit raises a *_truncated anomaly; nothing is stripped silently.
  *
- * Limits: a base64 line longer than SASL_LINE_MAX is not decoded
- * (line_too_long; the message still counts); after SASL_MESSAGES_MAX
+ * Limits: a base64 line longer than SASL_LINE_MAX, or one the caller
+ * says was cut (its line framer may keep less than SASL_LINE_MAX), is not
+ * decoded (line_too_long; the message still counts): a prefix of a
+ * message could put a password where a name belongs. After
+ * SASL_MESSAGES_MAX
  * messages in all, further ones are counted but not examined
  * (too_many_messages). Both bound the work per call to O(SASL_LINE_MAX).
  */
@@ -90,7 +93,8 @@ enum {
 	SASL_A_MALFORMED = 1u << 2,      /* not the mechanism's syntax */
 	SASL_A_UNEXPECTED = 1u << 3,     /* message out of the mechanism's
 					    order, or after "*" */
-	SASL_A_LINE_TOO_LONG = 1u << 4,  /* > SASL_LINE_MAX: not decoded */
+	SASL_A_LINE_TOO_LONG = 1u << 4,  /* > SASL_LINE_MAX or cut: not
+					    decoded */
 	SASL_A_TOO_MANY_MESSAGES = 1u << 5, /* > SASL_MESSAGES_MAX */
 	SASL_A_USER_TRUNCATED = 1u << 6,
 	SASL_A_AUTHZID_TRUNCATED = 1u << 7,
@@ -175,15 +179,20 @@ struct sasl_state {
  * Start an exchange: resets *st, then records the mechanism (mech,
  * mechlen: the name as sent, any case) and the initial response when
  * initial is not NULL and initlen > 0 ("=" is the empty response).
- * Each call returns the anomalies it raised (whether or not an earlier
- * message raised them too); st->anomalies collects them all.
+ * cut: the AUTH line was cut before its end, so the initial response
+ * (or, without one, whatever followed past the cut) is incomplete:
+ * line_too_long. Each call returns the anomalies it raised (whether or
+ * not an earlier message raised them too); st->anomalies collects them
+ * all.
  */
 uint32_t sasl_begin(struct sasl_state *st, const char *mech, size_t mechlen,
-		    const char *initial, size_t initlen);
+		    const char *initial, size_t initlen, bool cut);
 /* The text of a 334 reply (after "334 "; no CRLF). */
 uint32_t sasl_server(struct sasl_state *st, const char *text, size_t len);
-/* A client continuation line (no CRLF): base64, or "*" to cancel. */
-uint32_t sasl_client(struct sasl_state *st, const char *line, size_t len);
+/* A client continuation line (no CRLF): base64, or "*" to cancel; cut:
+ * the line was cut before its end (then it is neither). */
+uint32_t sasl_client(struct sasl_state *st, const char *line, size_t len,
+		     bool cut);
 
 /* Forget everything, wiping the identities. */
 void sasl_reset(struct sasl_state *st);

@@ -61,21 +61,23 @@ static uint32_t begin_raw(struct sasl_state *st, const char *mech,
 {
 	const char *e = ir ? b64(ir, irlen) : NULL;
 
-	return sasl_begin(st, mech, strlen(mech), e, e ? strlen(e) : 0);
+	return sasl_begin(st, mech, strlen(mech), e, e ? strlen(e) : 0,
+			  false);
 }
 
 /* Begin with the initial response as written on the AUTH line. */
 static uint32_t begin_line(struct sasl_state *st, const char *mech,
 			   const char *ir)
 {
-	return sasl_begin(st, mech, strlen(mech), ir, ir ? strlen(ir) : 0);
+	return sasl_begin(st, mech, strlen(mech), ir, ir ? strlen(ir) : 0,
+			  false);
 }
 
 static uint32_t client_raw(struct sasl_state *st, const void *p, size_t n)
 {
 	const char *e = b64(p, n);
 
-	return sasl_client(st, e, strlen(e));
+	return sasl_client(st, e, strlen(e), false);
 }
 
 static uint32_t server_raw(struct sasl_state *st, const void *p, size_t n)
@@ -87,7 +89,7 @@ static uint32_t server_raw(struct sasl_state *st, const void *p, size_t n)
 
 static uint32_t client_line(struct sasl_state *st, const char *line)
 {
-	return sasl_client(st, line, strlen(line));
+	return sasl_client(st, line, strlen(line), false);
 }
 
 static uint32_t server_line(struct sasl_state *st, const char *text)
@@ -1292,7 +1294,7 @@ static void test_other_mechanisms(void **state)
 			 SASL_A_BAD_MECHANISM);
 	assert_string_equal(st.mech_name, "");
 	assert_int_equal(begin_line(&st, "", NULL), SASL_A_BAD_MECHANISM);
-	assert_int_equal(sasl_begin(&st, NULL, 5, NULL, 0),
+	assert_int_equal(sasl_begin(&st, NULL, 5, NULL, 0, false),
 			 SASL_A_BAD_MECHANISM);
 	assert_string_equal(st.mech_name, "");
 	/* exactly 20 characters is fine */
@@ -1378,6 +1380,45 @@ static void test_limits(void **state)
 	line[SASL_LINE_MAX + 1] = '\0';
 	assert_int_equal(client_line(&st, line), SASL_A_LINE_TOO_LONG);
 	assert_int_equal(st.client_msgs, 2);
+	/*
+	 * A line the caller's framer cut (its limit may be below
+	 * SASL_LINE_MAX) is no more complete than an oversize one: the
+	 * prefix of "\0alice\0secret" decodes to a user and part of the
+	 * password, and is not read.
+	 */
+	{
+		const char *e = b64("\0alice\0secret-password", 23);
+
+		begin_line(&st, "PLAIN", NULL);
+		assert_int_equal(sasl_client(&st, e, 12, true),
+				 SASL_A_LINE_TOO_LONG);
+		assert_false(st.have_user);
+		assert_int_equal(st.secrets, SASL_SECRET_CLEARTEXT);
+		assert_int_equal(st.client_msgs, 1);
+		/* ... the same prefix, not cut: read */
+		begin_line(&st, "PLAIN", NULL);
+		assert_int_equal(sasl_client(&st, e, 12, false), 0);
+		USER_IS(&st, "alice");
+		/* in the initial response; "=" cut is no empty response */
+		assert_int_equal(sasl_begin(&st, "PLAIN", 5, e, 12, true),
+				 SASL_A_LINE_TOO_LONG);
+		assert_false(st.have_user);
+		assert_int_equal(st.notes, SASL_N_INITIAL_RESPONSE);
+		assert_int_equal(sasl_begin(&st, "PLAIN", 5, "=", 1, true),
+				 SASL_A_LINE_TOO_LONG);
+		assert_false(st.notes & SASL_N_EMPTY_INITIAL);
+		/* cut after the mechanism: flagged, no message counted */
+		assert_int_equal(sasl_begin(&st, "PLAIN", 5, NULL, 0, true),
+				 SASL_A_LINE_TOO_LONG);
+		assert_int_equal(st.mech, SASL_MECH_PLAIN);
+		assert_int_equal(st.client_msgs, 0);
+		/* a cut LOGIN user name ("YWxp" of "YWxpY2U=") is not kept
+		 * either: it is not the name */
+		begin_line(&st, "LOGIN", NULL);
+		assert_int_equal(sasl_client(&st, "YWxpY2U=", 4, true),
+				 SASL_A_LINE_TOO_LONG);
+		assert_false(st.have_user);
+	}
 	/* an oversize PLAIN message: no user, a password probably sent */
 	begin_line(&st, "PLAIN", NULL);
 	assert_int_equal(client_line(&st, line), SASL_A_LINE_TOO_LONG);
