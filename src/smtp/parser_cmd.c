@@ -233,7 +233,7 @@ static void cmd_auth(struct smtp_parser *p, const struct smtp_command *c,
 	if (!p->f.offers_auth && p->f.have_banner)
 		sp_anomaly(p, SA_AUTH_UNOFFERED);
 	an = sasl_begin(p->sasl, (const char *)a.mech, a.mech_len,
-			(const char *)a.initial, a.initial_len, false);
+			(const char *)a.initial, a.initial_len, l->truncated);
 	if (an & (SASL_A_BAD_BASE64 | SASL_A_MALFORMED | SASL_A_BAD_MECHANISM))
 		sp_anomaly(p, SA_AUTH_MALFORMED);
 	p->f.auth_attempts++;
@@ -312,7 +312,7 @@ static void client_auth_line(struct smtp_parser *p, const struct line *l)
 	uint32_t an;
 
 	note_eol(p, l);
-	an = sasl_client(p->sasl, (const char *)l->p, l->len, false);
+	an = sasl_client(p->sasl, (const char *)l->p, l->len, l->truncated);
 	if (an & (SASL_A_BAD_BASE64 | SASL_A_MALFORMED))
 		sp_anomaly(p, SA_AUTH_MALFORMED);
 	if (p->sasl->cancelled) {
