@@ -3,50 +3,52 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const verb_names[] = {
-	[SMTP_V_UNKNOWN] = "UNKNOWN",
-	[SMTP_V_HELO] = "HELO",
-	[SMTP_V_EHLO] = "EHLO",
-	[SMTP_V_LHLO] = "LHLO",
-	[SMTP_V_MAIL] = "MAIL",
-	[SMTP_V_RCPT] = "RCPT",
-	[SMTP_V_DATA] = "DATA",
-	[SMTP_V_BDAT] = "BDAT",
-	[SMTP_V_RSET] = "RSET",
-	[SMTP_V_NOOP] = "NOOP",
-	[SMTP_V_QUIT] = "QUIT",
-	[SMTP_V_VRFY] = "VRFY",
-	[SMTP_V_EXPN] = "EXPN",
-	[SMTP_V_HELP] = "HELP",
-	[SMTP_V_STARTTLS] = "STARTTLS",
-	[SMTP_V_AUTH] = "AUTH",
-	[SMTP_V_XCLIENT] = "XCLIENT",
-	[SMTP_V_XFORWARD] = "XFORWARD",
-	[SMTP_V_ETRN] = "ETRN",
-	[SMTP_V_TURN] = "TURN",
-	[SMTP_V_ATRN] = "ATRN",
-	[SMTP_V_BURL] = "BURL",
-	[SMTP_V_SEND] = "SEND",
-	[SMTP_V_SOML] = "SOML",
-	[SMTP_V_SAML] = "SAML",
-	[SMTP_V_VERB] = "VERB",
-	[SMTP_V_XEXCH50] = "XEXCH50",
-	[SMTP_V_XLINK2STATE] = "X-LINK2STATE",
-	[SMTP_V__COUNT] = "?",
-	[SMTP_V_GREETING] = "(greeting)",
-	[SMTP_V_EOD] = "(end of data)",
-	[SMTP_V_AUTH_DATA] = "(auth data)",
+/* Names as written on the wire (and, for the pseudo-verbs, in records),
+ * with their lengths for the lookup. */
+#define VERB(v, s) [v] = {s, sizeof(s) - 1}
+static const struct {
+	const char *name;
+	uint32_t len;
+} verbs[] = {
+	VERB(SMTP_V_UNKNOWN, "UNKNOWN"),
+	VERB(SMTP_V_HELO, "HELO"),
+	VERB(SMTP_V_EHLO, "EHLO"),
+	VERB(SMTP_V_LHLO, "LHLO"),
+	VERB(SMTP_V_MAIL, "MAIL"),
+	VERB(SMTP_V_RCPT, "RCPT"),
+	VERB(SMTP_V_DATA, "DATA"),
+	VERB(SMTP_V_BDAT, "BDAT"),
+	VERB(SMTP_V_RSET, "RSET"),
+	VERB(SMTP_V_NOOP, "NOOP"),
+	VERB(SMTP_V_QUIT, "QUIT"),
+	VERB(SMTP_V_VRFY, "VRFY"),
+	VERB(SMTP_V_EXPN, "EXPN"),
+	VERB(SMTP_V_HELP, "HELP"),
+	VERB(SMTP_V_STARTTLS, "STARTTLS"),
+	VERB(SMTP_V_AUTH, "AUTH"),
+	VERB(SMTP_V_XCLIENT, "XCLIENT"),
+	VERB(SMTP_V_XFORWARD, "XFORWARD"),
+	VERB(SMTP_V_ETRN, "ETRN"),
+	VERB(SMTP_V_TURN, "TURN"),
+	VERB(SMTP_V_ATRN, "ATRN"),
+	VERB(SMTP_V_BURL, "BURL"),
+	VERB(SMTP_V_SEND, "SEND"),
+	VERB(SMTP_V_SOML, "SOML"),
+	VERB(SMTP_V_SAML, "SAML"),
+	VERB(SMTP_V_VERB, "VERB"),
+	VERB(SMTP_V_XEXCH50, "XEXCH50"),
+	VERB(SMTP_V_XLINK2STATE, "X-LINK2STATE"),
+	VERB(SMTP_V__COUNT, "?"),
+	VERB(SMTP_V_GREETING, "(greeting)"),
+	VERB(SMTP_V_EOD, "(end of data)"),
+	VERB(SMTP_V_AUTH_DATA, "(auth data)"),
 };
+#undef VERB
 
 const char *smtp_verb_name(enum smtp_verb v)
 {
-	return (unsigned)v <= SMTP_V_AUTH_DATA && verb_names[v] ? verb_names[v]
+	return (unsigned)v <= SMTP_V_AUTH_DATA && verbs[v].name ? verbs[v].name
 								: "?";
-}
-
-static inline uint8_t up(uint8_t c)
-{
-	return (c >= 'a' && c <= 'z') ? (uint8_t)(c - 32) : c;
 }
 
 static inline bool is_alpha(uint8_t c)
@@ -65,7 +67,8 @@ bool smtp_ascii_prefix(const uint8_t *p, uint32_t len, const char *prefix)
 	uint32_t i;
 
 	for (i = 0; prefix[i]; i++)
-		if (i >= len || up(p[i]) != (uint8_t)prefix[i])
+		if (i >= len || smtp_ascii_upper(p[i]) !=
+				    smtp_ascii_upper((uint8_t)prefix[i]))
 			return false;
 	return true;
 }
@@ -78,7 +81,7 @@ bool smtp_ascii_eq(const void *a, uint32_t alen, const void *b, uint32_t blen)
 	if (alen != blen)
 		return false;
 	for (i = 0; i < alen; i++)
-		if (up(x[i]) != up(y[i]))
+		if (smtp_ascii_upper(x[i]) != smtp_ascii_upper(y[i]))
 			return false;
 	return true;
 }
@@ -87,18 +90,9 @@ static enum smtp_verb lookup(const uint8_t *w, uint32_t n)
 {
 	int v;
 
-	for (v = SMTP_V_HELO; v < SMTP_V__COUNT; v++) {
-		const char *name = verb_names[v];
-		uint32_t i;
-
-		if (strlen(name) != n)
-			continue;
-		for (i = 0; i < n; i++)
-			if (up(w[i]) != (uint8_t)name[i])
-				break;
-		if (i == n)
+	for (v = SMTP_V_HELO; v < SMTP_V__COUNT; v++)
+		if (smtp_ascii_eq(w, n, verbs[v].name, verbs[v].len))
 			return (enum smtp_verb)v;
-	}
 	return SMTP_V_UNKNOWN;
 }
 

@@ -124,7 +124,12 @@ void smtp_reply_line_parse(const uint8_t *p, uint32_t len,
 bool smtp_enhanced_status(const uint8_t *text, uint32_t len, char *dst,
 			  size_t dstlen);
 
-/* ASCII case-insensitive prefix test (prefix: a C string). */
+/* ASCII upper case, locale-free; other bytes as they are. */
+static inline uint8_t smtp_ascii_upper(uint8_t c)
+{
+	return (c >= 'a' && c <= 'z') ? (uint8_t)(c - 32) : c;
+}
+/* ASCII case-insensitive prefix test (prefix: a C string, any case). */
 bool smtp_ascii_prefix(const uint8_t *p, uint32_t len, const char *prefix);
 /* ASCII case-insensitive equality of two byte strings. */
 bool smtp_ascii_eq(const void *a, uint32_t alen, const void *b, uint32_t blen);
