@@ -18,6 +18,7 @@
 
 #include "core/cursor.h"
 #include "core/log.h"
+#include "smtp/command.h"
 
 #define SASL_SCRATCH_MAX (SASL_LINE_MAX / 4 * 3)
 
@@ -42,23 +43,6 @@ static void count(uint32_t *c)
 {
 	if (*c != UINT32_MAX)
 		(*c)++;
-}
-
-static unsigned char lower(unsigned char c)
-{
-	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
-}
-
-static bool prefix_ci(const uint8_t *p, size_t n, const char *pre)
-{
-	size_t i, k = strlen(pre);
-
-	if (n < k)
-		return false;
-	for (i = 0; i < k; i++)
-		if (lower(p[i]) != (unsigned char)pre[i])
-			return false;
-	return true;
 }
 
 static const uint8_t *find_byte(const uint8_t *p, size_t n, uint8_t c)
@@ -363,12 +347,12 @@ static void mech_login(struct sasl_state *st, const struct msg *m)
 		}
 		if (!m->ok)
 			return;
-		if (prefix_ci(m->p, m->n, "pass") && c == 0 &&
+		if (smtp_ascii_prefix(m->p, m->n, "pass") && c == 0 &&
 		    !st->priv.login_pass_next) {
 			st->priv.login_pass_next = true;
 			flag(st, SASL_A_LOGIN_PROMPT);
-		} else if ((prefix_ci(m->p, m->n, "user") ||
-			    prefix_ci(m->p, m->n, "login")) &&
+		} else if ((smtp_ascii_prefix(m->p, m->n, "user") ||
+			    smtp_ascii_prefix(m->p, m->n, "login")) &&
 			   (c == 1 || st->priv.login_pass_next)) {
 			flag(st, SASL_A_LOGIN_PROMPT);
 		}
@@ -479,9 +463,10 @@ static bool digest_value(struct cursor *c, struct tb *t)
 	return true;
 }
 
+/* A directive's name (kn bytes: at most a message) is want, any case. */
 static bool key_is(const uint8_t *k, size_t kn, const char *want)
 {
-	return kn == strlen(want) && prefix_ci(k, kn, want);
+	return smtp_ascii_eq(k, (uint32_t)kn, want, (uint32_t)strlen(want));
 }
 
 /* true the first time, for keys that may occur once. */
@@ -913,15 +898,16 @@ static bool oauth_pairs(struct sasl_state *st, const uint8_t *p, size_t n,
 
 		if (fl == 0) /* the empty pair: the end */
 			return sep + 1 == end;
-		if (prefix_ci(p, fl, "auth=")) {
+		if (smtp_ascii_prefix(p, fl, "auth=")) {
 			if (*auth)
 				flag(st, SASL_A_MALFORMED);
 			*auth = true;
-			if (fl == 5 || !prefix_ci(p + 5, fl - 5, "bearer "))
+			if (fl == 5 ||
+			    !smtp_ascii_prefix(p + 5, fl - 5, "bearer "))
 				flag(st, SASL_A_MALFORMED);
 			if (fl > 5)
 				st->secrets |= SASL_SECRET_BEARER;
-		} else if (want_user && prefix_ci(p, fl, "user=")) {
+		} else if (want_user && smtp_ascii_prefix(p, fl, "user=")) {
 			if (*user)
 				flag(st, SASL_A_MALFORMED);
 			else
@@ -1289,10 +1275,8 @@ uint32_t sasl_begin(struct sasl_state *st, const char *mech, size_t mechlen,
 
 	sasl_reset(st);
 	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)mech[i];
+		uint8_t c = smtp_ascii_upper((uint8_t)mech[i]);
 
-		if (c >= 'a' && c <= 'z')
-			c = (unsigned char)(c - 32);
 		if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 		      c == '-' || c == '_'))
 			valid = false;
