@@ -157,6 +157,14 @@ static void tb_close(struct tb *t)
 	t->s[*t->len] = '\0';
 }
 
+/* Drop what went into the field (it may hold a secret): empty, not cut. */
+static void tb_discard(struct tb *t)
+{
+	explicit_bzero(t->s, t->cap + 1);
+	*t->len = 0;
+	t->trunc = false;
+}
+
 static void tb_user(struct tb *t, struct sasl_state *st)
 {
 	tb_open(t, st, st->user, &st->user_len, SASL_USER_MAX,
@@ -489,6 +497,7 @@ static void digest_response(struct sasl_state *st, const uint8_t *p,
 		const uint8_t *k;
 		size_t kn = 0;
 		struct tb t, *tp = NULL;
+		bool is_user = false, ok;
 
 		while (cursor_has(&c, 1) && (c.p[0] == ',' || is_lws(c.p[0])))
 			cursor_skip(&c, 1);
@@ -517,6 +526,7 @@ static void digest_response(struct sasl_state *st, const uint8_t *p,
 			if (first_time(&user)) {
 				tp = &t;
 				tb_user(tp, st);
+				is_user = true;
 			} else {
 				bad = true;
 			}
@@ -539,25 +549,20 @@ static void digest_response(struct sasl_state *st, const uint8_t *p,
 			if (!first_time(&resp))
 				bad = true;
 		}
-		if (!digest_value(&c, tp)) {
-			/* An open quote ran to the end of the message and may
-			 * have swallowed the response: keep none of it. */
-			bad = true;
-			if (tp) {
-				memset(tp->s, 0, tp->cap + 1);
-				*tp->len = 0;
-				tp->trunc = false;
-				if (tp->s == st->user)
-					user = false;
-			}
-		}
-		if (tp)
+		/* false: an open quote ran to the end of the message and may
+		 * have swallowed the response: keep none of it. */
+		ok = digest_value(&c, tp);
+		if (tp && ok)
 			tb_close(tp);
+		else if (tp)
+			tb_discard(tp);
+		if (ok && is_user)
+			st->have_user = true;
+		if (!ok)
+			bad = true;
 		if (bad)
 			break;
 	}
-	if (user)
-		st->have_user = true;
 	if (resp)
 		st->secrets |= SASL_SECRET_CHALLENGE;
 	if (bad || !user || !resp)
@@ -770,12 +775,15 @@ static void ntlm_challenge(struct sasl_state *st, const uint8_t *p, size_t n)
  * starts after it (early implementations end the header at 52); when it
  * does not, the flags negotiated in type 2 (or 1) say the encoding.
  */
+enum { T3_LM, T3_NT, T3_DOM, T3_USER, T3_WS, T3_BUFS };
+
 static void ntlm_authenticate(struct sasl_state *st, const uint8_t *p,
 			      size_t n)
 {
-	const uint8_t *lm, *nt, *dom, *usr, *ws;
-	size_t lml, ntl, doml, usrl, wsl, min_off = n;
-	bool ok_lm, ok_nt, ok_dom, ok_usr, ok_ws, unicode;
+	static const size_t at[T3_BUFS] = {12, 20, 28, 36, 44};
+	const uint8_t *b[T3_BUFS];
+	size_t bl[T3_BUFS], min_off = n, i;
+	bool ok[T3_BUFS], all_ok = true, unicode;
 	uint32_t flags = st->priv.ntlm_flags;
 	struct tb t;
 
@@ -784,23 +792,14 @@ static void ntlm_authenticate(struct sasl_state *st, const uint8_t *p,
 		st->secrets |= SASL_SECRET_CHALLENGE;
 		return;
 	}
-	ok_lm = ntlm_buf(p, n, 12, &lm, &lml);
-	ok_nt = ntlm_buf(p, n, 20, &nt, &ntl);
-	ok_dom = ntlm_buf(p, n, 28, &dom, &doml);
-	ok_usr = ntlm_buf(p, n, 36, &usr, &usrl);
-	ok_ws = ntlm_buf(p, n, 44, &ws, &wsl);
-	if (!(ok_lm && ok_nt && ok_dom && ok_usr && ok_ws))
+	for (i = 0; i < T3_BUFS; i++) {
+		ok[i] = ntlm_buf(p, n, at[i], &b[i], &bl[i]);
+		all_ok = all_ok && ok[i];
+		if (b[i] && (size_t)(b[i] - p) < min_off)
+			min_off = (size_t)(b[i] - p);
+	}
+	if (!all_ok)
 		flag(st, SASL_A_MALFORMED);
-	if (lm && (size_t)(lm - p) < min_off)
-		min_off = (size_t)(lm - p);
-	if (nt && (size_t)(nt - p) < min_off)
-		min_off = (size_t)(nt - p);
-	if (dom && (size_t)(dom - p) < min_off)
-		min_off = (size_t)(dom - p);
-	if (usr && (size_t)(usr - p) < min_off)
-		min_off = (size_t)(usr - p);
-	if (ws && (size_t)(ws - p) < min_off)
-		min_off = (size_t)(ws - p);
 	if (n >= 64 && min_off >= 64) {
 		struct cursor c = cursor_make(p + 60, 4);
 
@@ -808,25 +807,26 @@ static void ntlm_authenticate(struct sasl_state *st, const uint8_t *p,
 	}
 	unicode = (flags & NTLM_UNICODE) != 0;
 
-	if (ntl == 24)
+	if (bl[T3_NT] == 24)
 		st->notes |= SASL_N_NTLM_V1;
-	if (ntl > 0 || lml > 1 || !ok_lm || !ok_nt)
+	if (bl[T3_NT] > 0 || bl[T3_LM] > 1 || !ok[T3_LM] || !ok[T3_NT])
 		st->secrets |= SASL_SECRET_CHALLENGE;
-	else if (usrl == 0)
+	else if (bl[T3_USER] == 0)
 		st->notes |= SASL_N_NTLM_ANONYMOUS;
-	if (ok_dom)
-		ntlm_field(st, st->realm, &st->realm_len, dom, doml, unicode);
-	if (ok_ws && wsl > 0)
-		ntlm_field(st, st->workstation, &st->workstation_len, ws, wsl,
-			   unicode);
-	if (!ok_usr || usrl == 0)
+	if (ok[T3_DOM])
+		ntlm_field(st, st->realm, &st->realm_len, b[T3_DOM],
+			   bl[T3_DOM], unicode);
+	if (ok[T3_WS] && bl[T3_WS] > 0)
+		ntlm_field(st, st->workstation, &st->workstation_len,
+			   b[T3_WS], bl[T3_WS], unicode);
+	if (!ok[T3_USER] || bl[T3_USER] == 0)
 		return;
 	tb_user(&t, st);
-	if (ok_dom && doml > 0) {
-		ntlm_text(&t, dom, doml, unicode);
+	if (ok[T3_DOM] && bl[T3_DOM] > 0) {
+		ntlm_text(&t, b[T3_DOM], bl[T3_DOM], unicode);
 		tb_put(&t, '\\');
 	}
-	ntlm_text(&t, usr, usrl, unicode);
+	ntlm_text(&t, b[T3_USER], bl[T3_USER], unicode);
 	tb_close(&t);
 	st->have_user = true;
 }

@@ -528,6 +528,25 @@ static void test_digest_md5_quoting_and_malformed(void **state)
 	assert_int_equal(st.user_len, 0);
 	assert_int_equal(st.secrets, 0);
 
+	/* an open quote after the user swallows the response: that field
+	 * is dropped (wiped), the user read before it stands */
+	begin_line(&st, "DIGEST-MD5", NULL);
+	SERVER_STR(&st, "nonce=\"x\"");
+	assert_int_equal(CLIENT_STR(&st, "username=\"a\",authzid=\"x,"
+				    "response=00112233445566778899aabbccddeeff"),
+			 SASL_A_MALFORMED);
+	USER_IS(&st, "a");
+	assert_int_equal(st.authzid_len, 0);
+	NOT_KEPT(&st, "00112233445566778899aabbccddeeff");
+	begin_line(&st, "DIGEST-MD5", NULL);
+	SERVER_STR(&st, "nonce=\"x\"");
+	assert_int_equal(CLIENT_STR(&st, "username=\"a\",response=0011,"
+				    "realm=\"r, and more"),
+			 SASL_A_MALFORMED);
+	USER_IS(&st, "a");
+	assert_int_equal(st.realm_len, 0);
+	NOT_KEPT(&st, "and more");
+
 	/* no username */
 	begin_line(&st, "DIGEST-MD5", NULL);
 	SERVER_STR(&st, "nonce=\"x\"");
