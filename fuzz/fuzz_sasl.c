@@ -35,6 +35,7 @@
 
 #include "core/log.h"
 #include "smtp/sasl.h"
+#include "tests/unit/b64enc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -86,37 +87,16 @@ static char *exact(const void *p, size_t n)
 	return c;
 }
 
-/* Base64 of p[0..n) in an exact-size heap buffer. */
+/* Base64 of p[0..n) in an exact-size heap buffer (no NUL). */
 static char *encode(const uint8_t *p, size_t n, size_t *outlen)
 {
-	static const char al[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i, o = 0, len = (n + 2) / 3 * 4;
+	size_t len = b64enc_len(n);
 	char *e = malloc(len ? len : 1);
 
 	if (!e)
 		abort();
-	for (i = 0; i + 2 < n; i += 3) {
-		uint32_t v = (uint32_t)(p[i] << 16 | p[i + 1] << 8 | p[i + 2]);
-
-		e[o++] = al[v >> 18];
-		e[o++] = al[(v >> 12) & 63];
-		e[o++] = al[(v >> 6) & 63];
-		e[o++] = al[v & 63];
-	}
-	if (n - i == 1) {
-		e[o++] = al[p[i] >> 2];
-		e[o++] = al[(p[i] & 3) << 4];
-		e[o++] = '=';
-		e[o++] = '=';
-	} else if (n - i == 2) {
-		e[o++] = al[p[i] >> 2];
-		e[o++] = al[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
-		e[o++] = al[(p[i + 1] & 15) << 2];
-		e[o++] = '=';
-	}
-	SS_ASSERT(o == len);
-	*outlen = len;
+	*outlen = b64enc(p, n, e);
+	SS_ASSERT(*outlen == len);
 	return e;
 }
 

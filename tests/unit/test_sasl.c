@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "b64enc.h"
 #include "smtp/sasl.h"
 
 /* ---- helpers -------------------------------------------------------- */
@@ -26,32 +27,8 @@ static char enc[20000];
 /* RFC 4648 base64 with padding; enc is NUL-terminated. */
 static const char *b64(const void *src, size_t n)
 {
-	static const char al[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const uint8_t *p = src;
-	size_t i, o = 0;
-
-	assert_true(n / 3 * 4 + 5 < sizeof(enc));
-	for (i = 0; i + 2 < n; i += 3) {
-		uint32_t v = (uint32_t)(p[i] << 16 | p[i + 1] << 8 | p[i + 2]);
-
-		enc[o++] = al[v >> 18];
-		enc[o++] = al[(v >> 12) & 63];
-		enc[o++] = al[(v >> 6) & 63];
-		enc[o++] = al[v & 63];
-	}
-	if (n - i == 1) {
-		enc[o++] = al[p[i] >> 2];
-		enc[o++] = al[(p[i] & 3) << 4];
-		enc[o++] = '=';
-		enc[o++] = '=';
-	} else if (n - i == 2) {
-		enc[o++] = al[p[i] >> 2];
-		enc[o++] = al[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
-		enc[o++] = al[(p[i + 1] & 15) << 2];
-		enc[o++] = '=';
-	}
-	enc[o] = '\0';
+	assert_true(b64enc_len(n) < sizeof(enc));
+	enc[b64enc(src, n, enc)] = '\0';
 	return enc;
 }
 
