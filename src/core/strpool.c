@@ -45,7 +45,8 @@ void strpool_set(struct strpool *sp, struct strref *r, const void *p,
 		 size_t n)
 {
 	if (r->len && n <= r->len) {
-		memcpy(sp->buf + r->off, p, n);
+		if (n)
+			memcpy(sp->buf + r->off, p, n);
 		r->len = (uint32_t)n;
 		return;
 	}

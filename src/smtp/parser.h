@@ -88,6 +88,18 @@ enum smtp_auth_result {
 
 const char *smtp_auth_result_name(enum smtp_auth_result r);
 
+/* What an AUTH attempt disclosed besides the user (sasl.h says where each
+ * comes from); empty where it had none. Names only, never a secret. */
+struct smtp_auth_detail {
+	struct strref authzid;     /* when not the user: a user name too */
+	struct strref realm;       /* DIGEST-MD5 realm, NTLM domain */
+	struct strref workstation; /* NTLM */
+	/* Names the server gave in its NTLM challenge. */
+	struct strref ntlm_target, ntlm_nb_domain, ntlm_nb_computer,
+		ntlm_dns_domain, ntlm_dns_computer;
+	uint32_t notes;            /* SASL_N_* */
+};
+
 struct smtp_session_facts {
 	struct strpool text;          /* every string below */
 	struct strref banner;         /* greeting text, lines joined by \n */
@@ -118,6 +130,7 @@ struct smtp_session_facts {
 	uint32_t auth_secrets;        /* SASL_SECRET_*, all attempts */
 	uint32_t auth_exchanges;      /* SASL messages of the last attempt,
 					 both sides, initial response included */
+	struct smtp_auth_detail auth_detail; /* of the last attempt */
 
 	struct strref unknown_verbs[SMTP_UNKNOWN_KEEP]; /* distinct, first ones */
 	uint32_t nunknown;

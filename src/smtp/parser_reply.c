@@ -131,6 +131,27 @@ static void capabilities(struct smtp_parser *p)
 	}
 }
 
+/* What the attempt ending now disclosed besides the user; each field
+ * keeps the latest attempt's value. */
+static void auth_detail(struct smtp_parser *p)
+{
+	const struct sasl_state *st = p->sasl;
+	const struct sasl_ntlm_server *sv = &st->ntlm;
+	struct smtp_auth_detail *d = &p->f.auth_detail;
+
+#define SET(field, s, n) sp_set(p, &d->field, (s), (n))
+	SET(authzid, st->authzid, st->authzid_len);
+	SET(realm, st->realm, st->realm_len);
+	SET(workstation, st->workstation, st->workstation_len);
+	SET(ntlm_target, sv->target, sv->target_len);
+	SET(ntlm_nb_domain, sv->nb_domain, sv->nb_domain_len);
+	SET(ntlm_nb_computer, sv->nb_computer, sv->nb_computer_len);
+	SET(ntlm_dns_domain, sv->dns_domain, sv->dns_domain_len);
+	SET(ntlm_dns_computer, sv->dns_computer, sv->dns_computer_len);
+#undef SET
+	d->notes = st->notes;
+}
+
 void sp_auth_end(struct smtp_parser *p, enum smtp_auth_result res)
 {
 	p->f.auth_result = res;
@@ -144,6 +165,7 @@ void sp_auth_end(struct smtp_parser *p, enum smtp_auth_result res)
 		sp_set(p, &p->f.auth_user, p->sasl->user, p->sasl->user_len);
 	p->f.auth_secrets |= p->sasl->secrets;
 	p->f.auth_exchanges = p->sasl->client_msgs + p->sasl->server_msgs;
+	auth_detail(p);
 	p->auth_open = false;
 }
 
