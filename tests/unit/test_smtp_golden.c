@@ -225,6 +225,35 @@ static void ev_tls(void *ctx, enum smtp_side side, const uint8_t *p, size_t n,
 	tls_bytes[side] += n;
 }
 
+/* The names an AUTH attempt disclosed besides the user; notes by name. */
+static void say_auth_detail(const struct strpool *sp,
+			    const struct smtp_auth_detail *d)
+{
+	uint32_t b;
+
+	say("  auth authzid ");
+	say_ref(sp, d->authzid);
+	say(" realm ");
+	say_ref(sp, d->realm);
+	say(" workstation ");
+	say_ref(sp, d->workstation);
+	say(" ntlm ");
+	say_ref(sp, d->ntlm_target);
+	say(" ");
+	say_ref(sp, d->ntlm_nb_domain);
+	say(" ");
+	say_ref(sp, d->ntlm_nb_computer);
+	say(" ");
+	say_ref(sp, d->ntlm_dns_domain);
+	say(" ");
+	say_ref(sp, d->ntlm_dns_computer);
+	say(" notes");
+	for (b = 1; b; b <<= 1)
+		if (d->notes & b)
+			say(" %s", sasl_note_name(b) ? sasl_note_name(b) : "?");
+	say("\n");
+}
+
 static void facts(const struct smtp_session_facts *f)
 {
 	uint32_t i;
@@ -265,6 +294,7 @@ static void facts(const struct smtp_session_facts *f)
 		    smtp_auth_result_name(f->auth_result), f->auth_attempts,
 		    f->auth_successes, f->auth_failures, f->auth_exchanges,
 		    f->auth_secrets);
+		say_auth_detail(&f->text, &f->auth_detail);
 	}
 	if (f->nunknown || f->xclient.len || f->xforward.len) {
 		say("  unknown");
