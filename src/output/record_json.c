@@ -157,20 +157,56 @@ static void stream(struct jw *w, const struct session_record *r)
 
 /* ---- the SMTP part of a session ------------------------------------------- */
 
-static void auth_secrets(struct jw *w, uint32_t bits)
+/* key: [the name of each bit set in bits] */
+static void flag_names(struct jw *w, const char *key, uint32_t bits,
+		       const char *(*name_of)(uint32_t))
 {
 	uint32_t b;
 
-	jw_key(w, "secrets");
+	jw_key(w, key);
 	jw_arr_begin(w);
 	for (b = 1; b; b <<= 1)
 		if (bits & b) {
-			const char *n = sasl_secret_name(b);
+			const char *n = name_of(b);
 
 			if (n)
 				jw_str(w, n);
 		}
 	jw_arr_end(w);
+}
+
+/* A text field of the record, left out when empty. */
+static void kref_opt(struct jw *w, const char *key, const struct strpool *sp,
+		     struct strref r)
+{
+	if (r.len)
+		kref(w, key, sp, r);
+}
+
+/* What the last attempt disclosed besides the user. The authzid is a
+ * user name too: hidden with the user. */
+static void auth_detail(struct jw *w, const struct smtp_session_facts *f,
+			bool hide_user)
+{
+	const struct smtp_auth_detail *d = &f->auth_detail;
+	const struct strpool *sp = &f->text;
+
+	if (!hide_user)
+		kref_opt(w, "authzid", sp, d->authzid);
+	kref_opt(w, "realm", sp, d->realm);
+	kref_opt(w, "workstation", sp, d->workstation);
+	if (d->ntlm_target.len || d->ntlm_nb_domain.len ||
+	    d->ntlm_nb_computer.len || d->ntlm_dns_domain.len ||
+	    d->ntlm_dns_computer.len) {
+		jw_kobj(w, "ntlm");
+		kref_opt(w, "server_target", sp, d->ntlm_target);
+		kref_opt(w, "nb_domain", sp, d->ntlm_nb_domain);
+		kref_opt(w, "nb_computer", sp, d->ntlm_nb_computer);
+		kref_opt(w, "dns_domain", sp, d->ntlm_dns_domain);
+		kref_opt(w, "dns_computer", sp, d->ntlm_dns_computer);
+		jw_obj_end(w);
+	}
+	flag_names(w, "notes", d->notes, sasl_note_name);
 }
 
 static void residue(struct jw *w, const struct smtp_session_facts *f)
@@ -257,7 +293,8 @@ static void smtp_facts(struct jw *w, const struct smtp_session_facts *f,
 		jw_ku64(w, "exchanges", f->auth_exchanges);
 		jw_ku64(w, "successes", f->auth_successes);
 		jw_ku64(w, "failures", f->auth_failures);
-		auth_secrets(w, f->auth_secrets);
+		flag_names(w, "secrets", f->auth_secrets, sasl_secret_name);
+		auth_detail(w, f, hide_user);
 		jw_obj_end(w);
 	}
 	if (f->nunknown) {
