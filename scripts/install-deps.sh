@@ -6,6 +6,7 @@ set -eu
 PACKAGES="
   gcc clang libc6-dev pkg-config meson ninja-build
   libpcap-dev zlib1g-dev libssl-dev
+  libmagic-dev libmagic-mgc libarchive-dev liburiparser-dev
   libcmocka-dev libclang-rt-14-dev llvm
   python3 python3-pytest python3-pytest-xdist python3-scapy
   tshark tcpdump time
