@@ -174,8 +174,48 @@ static void block_add(struct pending_block *b, const char *s)
 	b->len += (uint32_t)n;
 }
 
+/* The message in a few lines: who, what, and its attachments. */
+static void message_lines(struct show *sh, struct pending_block *b,
+			  const struct mail_facts *m)
+{
+	char line[SHOW_TEXT_MAX * 4 + 256];
+	uint32_t i;
+
+	if (m->from.n) {
+		snprintf(line, sizeof(line), "     From: %s\n",
+			 esc(sh, strpool_at(&m->text, m->from.a[0].addr),
+			     m->from.a[0].addr.len));
+		block_add(b, line);
+	}
+	if (m->subject.len) {
+		snprintf(line, sizeof(line), "     Subject: %s\n",
+			 esc(sh, strpool_at(&m->text, m->subject),
+			     m->subject.len));
+		block_add(b, line);
+	}
+	for (i = 0; i < m->nparts; i++) {
+		const struct mail_part *p = &m->parts[i];
+		struct strref type = p->magic.len ? p->magic : p->type;
+
+		if (!p->leaf || !p->attachment)
+			continue;
+		snprintf(line, sizeof(line), "     attachment %s",
+			 p->nfilename ?
+				 esc(sh, strpool_at(&m->text, p->filename[0]),
+				     p->filename[0].len) :
+				 "(no name)");
+		block_add(b, line);
+		snprintf(line, sizeof(line), " (%s, %llu bytes%s%s)\n",
+			 esc(sh, strpool_at(&m->text, type), type.len),
+			 (unsigned long long)p->decoded_size,
+			 p->hashed ? ", sha256 " : "",
+			 p->hashed ? p->sha256 : "");
+		block_add(b, line);
+	}
+}
+
 static void on_txn(void *ctx, const struct session_record *s,
-		   const struct smtp_txn *t)
+		   const struct smtp_txn *t, const struct mail_facts *msg)
 {
 	struct show *sh = ctx;
 	struct pending_block *b;
@@ -230,6 +270,8 @@ static void on_txn(void *ctx, const struct session_record *s,
 			block_add(b, line);
 		}
 	}
+	if (msg)
+		message_lines(sh, b, msg);
 }
 
 static void header(struct show *sh, const struct session_record *r)

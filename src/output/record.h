@@ -13,6 +13,7 @@
 #include "core/json.h"
 #include "flow/flow_id.h"
 #include "flow/stream.h"
+#include "mail/message.h"
 #include "smtp/parser.h"
 #include "smtp/transcript.h"
 
@@ -38,7 +39,9 @@ void record_session_from_flow(struct session_record *r,
 void record_session_json(struct jw *w, const struct session_record *r);
 
 /* One smtp.transaction record of the session r. */
+/* One smtp.transaction record of the session r; msg is what the message
+ * engine read of its message (NULL: no message, or not read). */
 void record_txn_json(struct jw *w, const struct session_record *r,
-		     const struct smtp_txn *t);
+		     const struct smtp_txn *t, const struct mail_facts *msg);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include "core/timefmt.h"
 #include "output/record.h"
+#include "output/record_mail.h"
 
 void record_session_from_flow(struct session_record *r,
 			      const struct flow_summary *sum)
@@ -417,7 +418,7 @@ static const char *data_mode_name(enum smtp_data_mode m)
 }
 
 void record_txn_json(struct jw *w, const struct session_record *r,
-		     const struct smtp_txn *t)
+		     const struct smtp_txn *t, const struct mail_facts *msg)
 {
 	uint32_t i;
 
@@ -427,6 +428,8 @@ void record_txn_json(struct jw *w, const struct session_record *r,
 	endpoint(w, "source", r, &r->info.client, NULL);
 	endpoint(w, "destination", r, &r->info.server, NULL);
 	network(w, r);
+	if (msg)
+		record_email_json(w, msg);
 	jw_kobj(w, "smtp");
 	jw_kstr(w, "session_id", r->session_id);
 	jw_ku64(w, "trans_depth", t->depth);
@@ -482,6 +485,8 @@ void record_txn_json(struct jw *w, const struct session_record *r,
 		jw_obj_end(w);
 	}
 	candidates(w, t);
+	if (msg)
+		record_mime_json(w, msg);
 	jw_obj_end(w);
 	jw_obj_end(w);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "output/record.h"
@@ -19,6 +20,18 @@ struct smtp_engine {
 	struct out_writer *out;
 	struct jw jw;
 	struct smtp_stats st;
+	struct mail_msg **spare; /* message engines not in use */
+	uint32_t nspare, spare_cap;
+};
+
+/* The message of a transaction whose data is being read. Pipelining and
+ * one-sided captures can leave more than one transaction open; each has
+ * its own. */
+struct msg_slot {
+	const struct smtp_txn *t;
+	uint32_t depth;
+	uint64_t gaps;       /* t->gap_bytes already told to the message */
+	struct mail_msg *m;
 };
 
 struct probe {
@@ -35,6 +48,8 @@ struct smtp_session {
 	struct probe *probe;         /* while deciding; NULL after */
 	struct transcript *tr;
 	uint64_t seen[2];            /* bytes received per direction */
+	struct msg_slot *slots;
+	uint32_t nslots, slots_cap;
 };
 
 /* ---- configuration ------------------------------------------------------ */
@@ -86,6 +101,8 @@ void smtp_config_defaults(struct smtp_config *cfg)
 	cfg->any_port = true;
 	cfg->transcript_max = 2000;
 	smtp_limits_defaults(&cfg->limits);
+	cfg->messages = true;
+	mail_limits_defaults(&cfg->mail_limits);
 }
 
 /* ---- parser events --------------------------------------------------------- */
@@ -134,23 +151,106 @@ static void ev_note(void *ctx, enum smtp_side side, const char *what,
 		transcript_add(s->tr, ts, side, TR_NOTE, what, strlen(what));
 }
 
+/* ---- messages ------------------------------------------------------------ */
+
+static struct mail_msg *msg_take(struct smtp_engine *e)
+{
+	struct mail_msg *m;
+
+	if (e->nspare)
+		return e->spare[--e->nspare];
+	m = mail_msg_new(&e->cfg.mail_limits, &e->cfg.extract);
+	if (!m)
+		log_fatal(1, "out of memory (message engine)");
+	return m;
+}
+
+static void msg_give_back(struct smtp_engine *e, struct mail_msg *m)
+{
+	e->spare = grow_array(e->spare, &e->spare_cap, e->nspare + 1, 4, 0,
+			      sizeof(*e->spare), "message engines");
+	e->spare[e->nspare++] = m;
+}
+
+static struct msg_slot *slot_of(struct smtp_session *s,
+				const struct smtp_txn *t)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->nslots; i++)
+		if (s->slots[i].t == t && s->slots[i].depth == t->depth)
+			return &s->slots[i];
+	return NULL;
+}
+
+static void msg_catch_up_gaps(struct msg_slot *sl)
+{
+	if (sl->t->gap_bytes > sl->gaps) {
+		mail_msg_gap(sl->m, sl->t->gap_bytes - sl->gaps);
+		sl->gaps = sl->t->gap_bytes;
+	}
+}
+
+static void ev_body(void *ctx, const struct smtp_txn *t, const uint8_t *p,
+		    size_t n)
+{
+	struct smtp_session *s = ctx;
+	struct msg_slot *sl;
+
+	if (!s->eng->cfg.messages)
+		return;
+	sl = slot_of(s, t);
+	if (!sl) {
+		char name[SESSION_ID_LEN + 16];
+
+		s->slots = grow_array(s->slots, &s->slots_cap, s->nslots + 1,
+				      2, 0, sizeof(*s->slots), "messages");
+		sl = &s->slots[s->nslots++];
+		sl->t = t;
+		sl->depth = t->depth;
+		sl->gaps = 0;
+		sl->m = msg_take(s->eng);
+		snprintf(name, sizeof(name), "%s-%u", s->rec.session_id,
+			 t->depth);
+		mail_msg_reset(sl->m, name);
+	}
+	msg_catch_up_gaps(sl);
+	mail_msg_feed(sl->m, p, n);
+}
+
 static void ev_txn_end(void *ctx, const struct smtp_txn *t)
 {
 	struct smtp_session *s = ctx;
 	struct smtp_engine *e = s->eng;
+	struct msg_slot *sl = slot_of(s, t);
+	const struct mail_facts *msg = NULL;
 
+	if (sl) {
+		msg_catch_up_gaps(sl);
+		mail_msg_finish(sl->m);
+		msg = mail_msg_facts(sl->m);
+		e->st.messages++;
+	}
 	e->st.transactions++;
 	if (e->cfg.sink) {
-		e->cfg.sink->transaction(e->cfg.sink->ctx, &s->rec, t);
-		return;
+		e->cfg.sink->transaction(e->cfg.sink->ctx, &s->rec, t, msg);
+	} else {
+		jw_reset(&e->jw);
+		record_txn_json(&e->jw, &s->rec, t, msg);
+		if (jw_failed(&e->jw))
+			log_error("session %s: transaction record too large",
+				  s->rec.session_id);
+		else
+			out_line(e->out, jw_data(&e->jw), jw_len(&e->jw));
 	}
-	jw_reset(&e->jw);
-	record_txn_json(&e->jw, &s->rec, t);
-	if (jw_failed(&e->jw))
-		log_error("session %s: transaction record too large",
-			  s->rec.session_id);
-	else
-		out_line(e->out, jw_data(&e->jw), jw_len(&e->jw));
+	if (sl) {
+		uint32_t i;
+
+		for (i = 0; msg && i < msg->nparts; i++)
+			e->st.attachments += msg->parts[i].attachment;
+		msg_give_back(e, sl->m);
+		*sl = s->slots[--s->nslots];
+	}
 }
 
 /* ---- following a flow ------------------------------------------------------- */
@@ -163,6 +263,7 @@ static void start_parser(struct smtp_session *s)
 		.command = ev_command,
 		.reply = ev_reply,
 		.note = ev_note,
+		.body = ev_body,
 		.txn_end = ev_txn_end,
 	};
 	bool tls = port_map_has(e->cfg.tls_ports, s->rec.info.server.port);
@@ -337,7 +438,12 @@ static void on_end(void *st, enum stream_dir dir, int64_t ts)
 
 static void session_free(struct smtp_session *s)
 {
+	uint32_t i;
+
 	smtp_parser_free(s->parser);
+	for (i = 0; i < s->nslots; i++)
+		msg_give_back(s->eng, s->slots[i].m);
+	free(s->slots);
 	if (s->tr) {
 		transcript_free(s->tr);
 		free(s->tr);
@@ -418,6 +524,9 @@ void smtp_engine_free(struct smtp_engine *e)
 {
 	if (!e)
 		return;
+	while (e->nspare)
+		mail_msg_free(e->spare[--e->nspare]);
+	free(e->spare);
 	jw_free(&e->jw);
 	free(e);
 }

@@ -19,6 +19,7 @@
 #include "flow/flow_table.h"
 #include "flow/stream.h"
 #include "output/writer.h"
+#include "mail/message.h"
 #include "smtp/parser.h"
 
 struct session_record;
@@ -28,7 +29,8 @@ struct session_record;
 struct smtp_sink {
 	void *ctx;
 	void (*transaction)(void *ctx, const struct session_record *s,
-			    const struct smtp_txn *t);
+			    const struct smtp_txn *t,
+			    const struct mail_facts *msg);
 	void (*session)(void *ctx, const struct session_record *s);
 };
 
@@ -43,6 +45,9 @@ struct smtp_config {
 	bool hide_auth_user;  /* leave AUTH user names out of records */
 	uint32_t transcript_max;
 	struct smtp_limits limits;
+	bool messages;        /* run the message engine on each message */
+	struct mail_limits mail_limits;
+	struct mail_extract extract;
 	const struct smtp_sink *sink; /* NULL: JSON lines to the writer */
 };
 
@@ -51,6 +56,8 @@ struct smtp_stats {
 	uint64_t by_content;    /* ... of which found on another port */
 	uint64_t attempts;      /* no handshake and no payload: no record */
 	uint64_t transactions;  /* transaction records written */
+	uint64_t messages;      /* ... with a message read */
+	uint64_t attachments;
 	uint64_t gaps;          /* stream gaps over all sessions */
 	uint64_t overlaps_differing;
 };

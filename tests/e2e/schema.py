@@ -21,13 +21,13 @@ def documented():
     return res
 
 
-def anomaly_names():
-    """The names listed under "### SMTP anomalies" in docs/schema.md."""
+def anomaly_names(section="SMTP anomalies"):
+    """The names listed under "### <section>" in docs/schema.md."""
     names = set()
     inside = False
     for line in (ROOT / "docs" / "schema.md").read_text().splitlines():
         if line.startswith("#"):
-            inside = line.strip() == "### SMTP anomalies"
+            inside = line.strip() == "### " + section
             continue
         m = re.match(r"^\|\s*`([a-z0-9_]+)`\s*\|", line)
         if inside and m:

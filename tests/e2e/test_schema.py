@@ -11,6 +11,7 @@ import schema
 
 DOC = schema.documented()
 ANOMALIES = schema.anomaly_names()
+MAIL_ANOMALIES = schema.anomaly_names("Message anomalies")
 
 
 def check_records(records, where):
@@ -39,6 +40,13 @@ def check_records(records, where):
         for name in r.get("smtp", {}).get("anomalies", []):
             if name not in ANOMALIES:
                 problems.append(f"{where}: anomaly {name!r} is not in docs/schema.md")
+        mime = r.get("smtp", {}).get("mime", {})
+        names = list(mime.get("anomalies", []))
+        for part in mime.get("parts", []):
+            names += part.get("anomalies", [])
+        for name in names:
+            if name not in MAIL_ANOMALIES:
+                problems.append(f"{where}: message anomaly {name!r} is not in docs/schema.md")
     return problems
 
 
@@ -78,6 +86,22 @@ def test_anomaly_list_matches_the_source():
     assert ANOMALIES == in_source, (
         f"undocumented: {sorted(in_source - ANOMALIES)}; "
         f"documented but unknown: {sorted(ANOMALIES - in_source)}")
+
+
+def test_message_anomaly_list_matches_the_source():
+    """The documented message anomaly names are exactly src/mail/anomaly.c's."""
+    src = (ROOT / "src" / "mail" / "anomaly.c").read_text()
+    in_source = set(re.findall(r'\[MA_[A-Z0-9_]+\]\s*=\s*"([a-z0-9_]+)"', src))
+    assert len(in_source) > 40
+    assert MAIL_ANOMALIES == in_source, (
+        f"undocumented: {sorted(in_source - MAIL_ANOMALIES)}; "
+        f"documented but unknown: {sorted(MAIL_ANOMALIES - in_source)}")
+
+
+def test_an_undocumented_message_anomaly_is_caught():
+    rec = {"event": {"dataset": "smtp.transaction"},
+           "smtp": {"mime": {"anomalies": [], "parts": [{"anomalies": ["made_up"]}]}}}
+    assert any("'made_up'" in p for p in check_records([rec], "x"))
 
 
 def test_an_undocumented_anomaly_is_caught():
