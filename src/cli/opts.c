@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "core/log.h"
@@ -109,6 +111,19 @@ void opt_pipeline_usage(FILE *out)
 "                           caps_max, hold_max, candidates_max,\n"
 "                           lookahead_max, text_max, txn_text_max\n"
 "\n"
+"Messages:\n"
+"      --no-messages        do not read messages (no email.*, no MIME)\n"
+"      --mail-limit NAME=VALUE\n"
+"                           change a per-message cap (repeatable):\n"
+"                           header_line_max, headers_max, depth_max,\n"
+"                           parts_max, part_decoded_max,\n"
+"                           message_decoded_max, urls_max, text_max,\n"
+"                           archive_max, strings_max\n"
+"      --extract DIR        write each attachment to DIR, named by its\n"
+"                           SHA-256 (never by the name the sender chose)\n"
+"      --extract-eml        with --extract, also write each whole message\n"
+"                           as DIR/SESSION-N.eml\n"
+"\n"
 "Flows and reassembly (capture time; SIZE takes K, M, G):\n"
 "      --max-flows N        TCP flows tracked at once (default 1048576)\n"
 "      --flow-memory SIZE   memory for flows and reassembly (default 1G)\n"
@@ -160,6 +175,28 @@ enum opt_taken opt_pipeline(int c, const char *arg,
 	case OPT_SMTP_LIMIT:
 		if (!smtp_limits_set(&cfg->smtp.limits, arg, err, sizeof(err)))
 			want = err;
+		break;
+	case OPT_MAIL_LIMIT:
+		if (!mail_limits_set(&cfg->smtp.mail_limits, arg, err,
+				     sizeof(err)))
+			want = err;
+		break;
+	case OPT_NO_MESSAGES:
+		cfg->smtp.messages = false;
+		break;
+	case OPT_EXTRACT: {
+		struct stat st;
+
+		if (stat(arg, &st) != 0 || !S_ISDIR(st.st_mode))
+			want = "an existing directory";
+		else if (access(arg, W_OK | X_OK) != 0)
+			want = "a directory this user can write to";
+		else
+			cfg->smtp.extract.dir = arg;
+		break;
+	}
+	case OPT_EXTRACT_EML:
+		cfg->smtp.extract.eml = true;
 		break;
 	case OPT_MAX_FLOWS:
 		if (!opt_parse_u32(arg, 2, 1u << 26, &fc->max_flows))

@@ -38,6 +38,10 @@ enum {
 	OPT_NO_CONTENT,
 	OPT_NO_AUTH_USER,
 	OPT_SMTP_LIMIT,
+	OPT_MAIL_LIMIT,
+	OPT_NO_MESSAGES,
+	OPT_EXTRACT,
+	OPT_EXTRACT_EML,
 	OPT_MAX_FLOWS,
 	OPT_FLOW_MEMORY,
 	OPT_IDLE_TIMEOUT,
@@ -56,6 +60,10 @@ enum {
 	{"no-content-detection", no_argument, NULL, OPT_NO_CONTENT},         \
 	{"no-auth-user", no_argument, NULL, OPT_NO_AUTH_USER},               \
 	{"smtp-limit", required_argument, NULL, OPT_SMTP_LIMIT},             \
+	{"mail-limit", required_argument, NULL, OPT_MAIL_LIMIT},             \
+	{"no-messages", no_argument, NULL, OPT_NO_MESSAGES},                 \
+	{"extract", required_argument, NULL, OPT_EXTRACT},                   \
+	{"extract-eml", no_argument, NULL, OPT_EXTRACT_EML},                 \
 	{"max-flows", required_argument, NULL, OPT_MAX_FLOWS},               \
 	{"flow-memory", required_argument, NULL, OPT_FLOW_MEMORY},           \
 	{"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},         \
