@@ -147,6 +147,16 @@ static const char *pipeline_opt_name(int c)
 	return "?";
 }
 
+bool opt_pipeline_done(const struct pipeline_config *cfg, const char *cmd)
+{
+	if (cfg->smtp.extract.eml && !cfg->smtp.extract.dir) {
+		log_warn("%s: --extract-eml needs --extract DIR", cmd);
+		fprintf(stderr, "Try 'smtpscope %s --help'.\n", cmd);
+		return false;
+	}
+	return true;
+}
+
 enum opt_taken opt_pipeline(int c, const char *arg,
 			    struct pipeline_config *cfg, const char *cmd)
 {

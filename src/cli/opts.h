@@ -78,6 +78,9 @@ enum opt_taken { OPT_NOT_MINE, OPT_TAKEN, OPT_BAD };
 /* Apply getopt_long's result c, with its argument, to cfg when it is a
  * pipeline option. OPT_BAD: the value was refused, and said so (naming
  * the command cmd). */
+/* Options that only make sense together, checked once all are read:
+ * false (after a message naming cmd) when they do not. */
+bool opt_pipeline_done(const struct pipeline_config *cfg, const char *cmd);
 enum opt_taken opt_pipeline(int c, const char *arg,
 			    struct pipeline_config *cfg, const char *cmd);
 

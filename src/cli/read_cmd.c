@@ -220,6 +220,8 @@ int cmd_read(int argc, char **argv)
 			}
 		}
 	}
+	if (!opt_pipeline_done(&cfg, "read"))
+		return EXIT_USAGE;
 	if (optind >= argc) {
 		log_warn("read: no capture file given");
 		fprintf(stderr, "Usage: smtpscope read [OPTIONS] FILE...\n"

@@ -435,6 +435,8 @@ int cmd_show(int argc, char **argv)
 			}
 		}
 	}
+	if (!opt_pipeline_done(&cfg, "show"))
+		return EXIT_USAGE;
 	if (optind >= argc) {
 		log_warn("show: no capture file given");
 		fprintf(stderr, "Try 'smtpscope show --help'.\n");

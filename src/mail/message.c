@@ -209,7 +209,7 @@ void mail_msg_reset(struct mail_msg *m, const char *name)
 	struct mail_url_fact *urls = m->f.urls;
 
 	if (m->eml)
-		mm_eml_close(m);
+		mm_eml_discard(m); /* the last message never ended */
 	memset(&m->f, 0, sizeof(m->f));
 	m->f.text = keep;
 	m->f.text.len = 0;
@@ -228,7 +228,7 @@ void mail_msg_reset(struct mail_msg *m, const char *name)
 	memset(m->once_seen, 0, sizeof(m->once_seen));
 	mail_urlset_reset(m->urls);
 	entity_start(m, "", 0, true, false);
-	if (m->ex.dir && m->ex.eml)
+	if (m->ex.dir && m->ex.eml && name)
 		mm_eml_open(m);
 }
 
@@ -754,6 +754,8 @@ void mail_msg_gap(struct mail_msg *m, uint64_t n)
 		return;
 	m->f.partial = true;
 	mm_anomaly(m, MA_CAPTURE_GAP);
+	if (m->eml)
+		mm_eml_discard(m); /* a message with holes is not the message */
 	if (m->in_part)
 		m->cur.gap = true;
 	/* A header field cut by the hole is not read; the bytes after the
@@ -767,8 +769,6 @@ void mail_msg_gap(struct mail_msg *m, uint64_t n)
 	m->eat_eol = false;
 	m->streaming = true;
 	m->drop_line = true;
-	if (m->eml)
-		mm_eml_close(m);
 }
 
 void mail_msg_finish(struct mail_msg *m)

@@ -165,7 +165,7 @@ struct mail_msg;
 struct mail_msg *mail_msg_new(const struct mail_limits *lim,
 			      const struct mail_extract *ex);
 void mail_msg_free(struct mail_msg *m);
-/* Start a new message; name (may be NULL) is used for the .eml file. */
+/* Start a new message; name is used for its .eml file (NULL: none). */
 void mail_msg_reset(struct mail_msg *m, const char *name);
 void mail_msg_feed(struct mail_msg *m, const uint8_t *p, size_t n);
 /* n bytes of the message are missing here. */

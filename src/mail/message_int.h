@@ -142,5 +142,6 @@ void mm_urls_collect(struct mail_msg *m);
 void mm_eml_open(struct mail_msg *m);
 void mm_eml_write(struct mail_msg *m, const uint8_t *p, size_t n);
 void mm_eml_close(struct mail_msg *m);
+void mm_eml_discard(struct mail_msg *m);
 
 #endif

@@ -142,14 +142,19 @@ void mm_eml_open(struct mail_msg *m)
 	m->eml = temp_in(m->ex.dir, "eml", m->emltmp, sizeof(m->emltmp));
 }
 
+void mm_eml_discard(struct mail_msg *m)
+{
+	fclose(m->eml);
+	unlink(m->emltmp);
+	m->eml = NULL;
+}
+
 void mm_eml_write(struct mail_msg *m, const uint8_t *p, size_t n)
 {
 	if (fwrite(p, 1, n, m->eml) != n) {
 		log_warn("--extract: writing %s: %s", m->emltmp,
 			 strerror(errno));
-		fclose(m->eml);
-		unlink(m->emltmp);
-		m->eml = NULL;
+		mm_eml_discard(m);
 	}
 }
 
@@ -157,18 +162,9 @@ void mm_eml_close(struct mail_msg *m)
 {
 	char name[128], dst[4096];
 
-	if (!m->eml)
-		return;
-	if (m->f.partial) {
-		/* A message with holes is not the message: say nothing. */
-		fclose(m->eml);
-		unlink(m->emltmp);
-	} else {
-		snprintf(name, sizeof(name), "%s.eml", m->name);
-		if (temp_keep(m->eml, m->emltmp, m->ex.dir, name, dst,
-			      sizeof(dst)))
-			m->f.eml_path = mm_keep(m, dst, strlen(dst));
-	}
+	snprintf(name, sizeof(name), "%s.eml", m->name);
+	if (temp_keep(m->eml, m->emltmp, m->ex.dir, name, dst, sizeof(dst)))
+		m->f.eml_path = mm_keep(m, dst, strlen(dst));
 	m->eml = NULL;
 }
 
@@ -415,11 +411,16 @@ void mm_part_end(struct mail_msg *m)
 	mail_hashes_final(&m->hashes, p->md5, p->sha1, p->sha256);
 	p->hashed = !m->part_limited && !p->gap;
 	if (m->head_len) {
-		mail_filetype_mime(m->head, m->head_len < MAIL_SNIFF_MAX ?
-						    m->head_len :
-						    MAIL_SNIFF_MAX,
-				   buf, sizeof(buf));
-		p->magic = mm_keep(m, buf, strlen(buf));
+		/* libmagic costs up to milliseconds on text (its text
+		 * searches): it looks at what may be a file, not at bodies. */
+		if (!p->text) {
+			mail_filetype_mime(m->head,
+					   m->head_len < MAIL_SNIFF_MAX ?
+						   m->head_len :
+						   MAIL_SNIFF_MAX,
+					   buf, sizeof(buf));
+			p->magic = mm_keep(m, buf, strlen(buf));
+		}
 		kind = mail_filekind_of(m->head, m->head_len);
 		p->kind = mm_keep(m, mail_filekind_name(kind),
 				  strlen(mail_filekind_name(kind)));
