@@ -10,12 +10,14 @@
 #include "decode/decode.h"
 #include "flow/flow_table.h"
 #include "output/writer.h"
+#include "mail/direction.h"
 #include "smtp/smtp_consumer.h"
 
 struct pipeline_config {
 	struct decode_config decode;
 	struct flow_config flow;
 	struct smtp_config smtp;
+	struct mail_local local; /* smtp.local points here when set */
 };
 
 void pipeline_config_defaults(struct pipeline_config *cfg);

@@ -123,6 +123,10 @@ void opt_pipeline_usage(FILE *out)
 "                           SHA-256 (never by the name the sender chose)\n"
 "      --extract-eml        with --extract, also write each whole message\n"
 "                           as DIR/SESSION-N.eml\n"
+"      --local-nets LIST    addresses and networks that are ours, comma-\n"
+"                           separated (10.0.0.0/8,2001:db8::/32): with\n"
+"                           --local-domains, they give email.direction\n"
+"      --local-domains LIST our mail domains (example.com, subdomains too)\n"
 "\n"
 "Flows and reassembly (capture time; SIZE takes K, M, G):\n"
 "      --max-flows N        TCP flows tracked at once (default 1048576)\n"
@@ -207,6 +211,18 @@ enum opt_taken opt_pipeline(int c, const char *arg,
 	}
 	case OPT_EXTRACT_EML:
 		cfg->smtp.extract.eml = true;
+		break;
+	case OPT_LOCAL_NETS:
+		if (mail_local_add_nets(&cfg->local, arg, err, sizeof(err)))
+			cfg->smtp.local = &cfg->local;
+		else
+			want = err;
+		break;
+	case OPT_LOCAL_DOMAINS:
+		if (mail_local_add_domains(&cfg->local, arg, err, sizeof(err)))
+			cfg->smtp.local = &cfg->local;
+		else
+			want = err;
 		break;
 	case OPT_MAX_FLOWS:
 		if (!opt_parse_u32(arg, 2, 1u << 26, &fc->max_flows))

@@ -42,6 +42,8 @@ enum {
 	OPT_NO_MESSAGES,
 	OPT_EXTRACT,
 	OPT_EXTRACT_EML,
+	OPT_LOCAL_NETS,
+	OPT_LOCAL_DOMAINS,
 	OPT_MAX_FLOWS,
 	OPT_FLOW_MEMORY,
 	OPT_IDLE_TIMEOUT,
@@ -64,6 +66,8 @@ enum {
 	{"no-messages", no_argument, NULL, OPT_NO_MESSAGES},                 \
 	{"extract", required_argument, NULL, OPT_EXTRACT},                   \
 	{"extract-eml", no_argument, NULL, OPT_EXTRACT_EML},                 \
+	{"local-nets", required_argument, NULL, OPT_LOCAL_NETS},             \
+	{"local-domains", required_argument, NULL, OPT_LOCAL_DOMAINS},       \
 	{"max-flows", required_argument, NULL, OPT_MAX_FLOWS},               \
 	{"flow-memory", required_argument, NULL, OPT_FLOW_MEMORY},           \
 	{"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},         \

@@ -40,8 +40,10 @@ void record_session_json(struct jw *w, const struct session_record *r);
 
 /* One smtp.transaction record of the session r. */
 /* One smtp.transaction record of the session r; msg is what the message
- * engine read of its message (NULL: no message, or not read). */
+ * engine read of its message (NULL: no message, or not read), direction
+ * its email.direction (NULL: none). */
 void record_txn_json(struct jw *w, const struct session_record *r,
-		     const struct smtp_txn *t, const struct mail_facts *msg);
+		     const struct smtp_txn *t, const struct mail_facts *msg,
+		     const char *direction);
 
 #endif

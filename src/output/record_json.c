@@ -418,7 +418,8 @@ static const char *data_mode_name(enum smtp_data_mode m)
 }
 
 void record_txn_json(struct jw *w, const struct session_record *r,
-		     const struct smtp_txn *t, const struct mail_facts *msg)
+		     const struct smtp_txn *t, const struct mail_facts *msg,
+		     const char *direction)
 {
 	uint32_t i;
 
@@ -428,8 +429,8 @@ void record_txn_json(struct jw *w, const struct session_record *r,
 	endpoint(w, "source", r, &r->info.client, NULL);
 	endpoint(w, "destination", r, &r->info.server, NULL);
 	network(w, r);
-	if (msg)
-		record_email_json(w, msg);
+	if (msg || direction)
+		record_email_json(w, msg, direction);
 	jw_kobj(w, "smtp");
 	jw_kstr(w, "session_id", r->session_id);
 	jw_ku64(w, "trans_depth", t->depth);

@@ -125,9 +125,16 @@ static void attachments(struct jw *w, const struct mail_facts *m)
 	jw_arr_end(w);
 }
 
-void record_email_json(struct jw *w, const struct mail_facts *m)
+void record_email_json(struct jw *w, const struct mail_facts *m,
+		       const char *direction)
 {
 	jw_kobj(w, "email");
+	if (direction)
+		jw_kstr(w, "direction", direction);
+	if (!m) {
+		jw_obj_end(w);
+		return;
+	}
 	ecs_addr(w, "from", m, &m->from, false);
 	ecs_addr(w, "sender", m, &m->sender, true);
 	ecs_addr(w, "reply_to", m, &m->reply_to, false);

@@ -10,8 +10,10 @@
 #include "core/json.h"
 #include "mail/message.h"
 
-/* "email": {...}, written where a top-level key may go. */
-void record_email_json(struct jw *w, const struct mail_facts *m);
+/* "email": {...}, written where a top-level key may go; m may be NULL
+ * (no message) when there is a direction. */
+void record_email_json(struct jw *w, const struct mail_facts *m,
+		       const char *direction);
 /* "headers", "header_addresses", "received", "urls", "mime": written
  * inside the record's smtp object. */
 void record_mime_json(struct jw *w, const struct mail_facts *m);

@@ -218,6 +218,42 @@ static void ev_body(void *ctx, const struct smtp_txn *t, const uint8_t *p,
 	mail_msg_feed(sl->m, p, n);
 }
 
+/* email.direction of t, or NULL. */
+static const char *direction(const struct smtp_session *s,
+			     const struct smtp_txn *t,
+			     const struct mail_facts *msg)
+{
+	const struct mail_local *l = s->eng->cfg.local;
+	const char *rcpt[64];
+	size_t len[64];
+	struct mail_direction_in in;
+	uint32_t i;
+
+	if (!l || !mail_local_configured(l))
+		return NULL;
+	memset(&in, 0, sizeof(in));
+	in.ipver = s->rec.info.ipver;
+	in.client = s->rec.info.client.addr;
+	in.server = s->rec.info.server.addr;
+	if (t->have_mail && t->mail_from.len) {
+		in.sender = strpool_at(&t->text, t->mail_from);
+		in.sender_len = t->mail_from.len;
+	} else if (msg && msg->from.n) {
+		in.sender = strpool_at(&msg->text, msg->from.a[0].addr);
+		in.sender_len = msg->from.a[0].addr.len;
+	}
+	/* The recipients the server took (or whose reply is not seen). */
+	for (i = 0; i < t->nrcpt && in.nrcpt < 64; i++) {
+		if (t->rcpt[i].code >= 400)
+			continue;
+		rcpt[in.nrcpt] = strpool_at(&t->text, t->rcpt[i].addr);
+		len[in.nrcpt++] = t->rcpt[i].addr.len;
+	}
+	in.rcpt = rcpt;
+	in.rcpt_len = len;
+	return mail_direction_name(mail_direction_of(l, &in));
+}
+
 static void ev_txn_end(void *ctx, const struct smtp_txn *t)
 {
 	struct smtp_session *s = ctx;
@@ -236,7 +272,8 @@ static void ev_txn_end(void *ctx, const struct smtp_txn *t)
 		e->cfg.sink->transaction(e->cfg.sink->ctx, &s->rec, t, msg);
 	} else {
 		jw_reset(&e->jw);
-		record_txn_json(&e->jw, &s->rec, t, msg);
+		record_txn_json(&e->jw, &s->rec, t, msg,
+				direction(s, t, msg));
 		if (jw_failed(&e->jw))
 			log_error("session %s: transaction record too large",
 				  s->rec.session_id);

@@ -19,6 +19,7 @@
 #include "flow/flow_table.h"
 #include "flow/stream.h"
 #include "output/writer.h"
+#include "mail/direction.h"
 #include "mail/message.h"
 #include "smtp/parser.h"
 
@@ -48,6 +49,7 @@ struct smtp_config {
 	bool messages;        /* run the message engine on each message */
 	struct mail_limits mail_limits;
 	struct mail_extract extract;
+	const struct mail_local *local; /* email.direction; NULL: none */
 	const struct smtp_sink *sink; /* NULL: JSON lines to the writer */
 };
 
