@@ -797,6 +797,23 @@ static bool host_is_idn(const char *h, uint32_t n)
 	return false;
 }
 
+/*
+ * A URL without authority whose path begins "//" once dot-segments are
+ * gone ("foo:/a/..//b") would read back as one with an authority
+ * ("foo://b"). RFC 3986 section 3.3 forbids the form; like the WHATWG
+ * serialiser, put "/." in front of the path. out has room for 2 more.
+ */
+static void guard_path(char *out, uint32_t *olen, uint32_t sl)
+{
+	if (*olen >= sl + 3 && out[sl] == ':' && out[sl + 1] == '/' &&
+	    out[sl + 2] == '/') {
+		memmove(out + sl + 3, out + sl + 1, *olen - sl - 1);
+		out[sl + 1] = '/';
+		out[sl + 2] = '.';
+		*olen += 2;
+	}
+}
+
 /* Parse the cleaned text in s->clean (len bytes) with liburiparser and
  * normalise it into s->out. */
 static enum verdict parse_norm(struct mail_urlset *s, uint32_t len,
@@ -830,7 +847,7 @@ static enum verdict parse_norm(struct mail_urlset *s, uint32_t len,
 		u.portText.first = u.portText.afterLast = NULL;
 	rc = uriToStringCharsRequiredA(&u, &chars);
 	if (rc != URI_SUCCESS || chars < 0 ||
-	    (uint32_t)chars + 2 > s->clean_cap) {
+	    (uint32_t)chars + 4 > s->clean_cap) {
 		u.portText = port;
 		return V_TOO_LONG;
 	}
@@ -842,6 +859,8 @@ static enum verdict parse_norm(struct mail_urlset *s, uint32_t len,
 	o->flags &= ~MAIL_URL_F_BAD;
 	o->scheme_len = sl;
 	o->host_off = o->host_len = 0;
+	if (!has_host)
+		guard_path(s->out, &olen, sl);
 	if (has_host) {
 		SS_ASSERT(olen >= sl + 3 && s->out[sl + 1] == '/' &&
 			  s->out[sl + 2] == '/');
@@ -965,12 +984,15 @@ static enum verdict normalise(struct mail_urlset *s, const char *raw,
 				for (i = 0; i < sl; i++)
 					s->out[i] = (char)lower(
 						(unsigned char)s->tmp[i]);
+				if (k > keep)
+					o->flags |= MAIL_URL_F_TRUNCATED;
+				/* The cut may leave blanks at the end. */
+				while ((unsigned char)s->out[keep - 1] <= 0x20)
+					keep--;
 				o->p = s->out;
 				o->len = keep;
 				o->scheme_len = sl;
 				o->flags |= MAIL_URL_F_NON_HTTP;
-				if (k > keep)
-					o->flags |= MAIL_URL_F_TRUNCATED;
 				return V_OK;
 			}
 		}
@@ -1180,7 +1202,7 @@ size_t mail_urlset_resolve(struct mail_urlset *s, const char *base,
 {
 	UriUriA ub, ur, ua;
 	const char *err;
-	uint32_t k, sl, blen, rlen;
+	uint32_t k, sl, blen, rlen, olen;
 	int chars = 0, written = 0;
 
 	k = strip(s, ref, ref_len);
@@ -1218,12 +1240,16 @@ size_t mail_urlset_resolve(struct mail_urlset *s, const char *base,
 	    uriNormalizeSyntaxExMmA(&ua, NORM_ALL, &s->mm) != URI_SUCCESS)
 		return 0;
 	if (uriToStringCharsRequiredA(&ua, &chars) != URI_SUCCESS ||
-	    chars < 0 || (size_t)chars + 1 > cap || cap > INT32_MAX)
+	    chars < 0 || (size_t)chars + 3 > cap || cap > INT32_MAX)
 		return 0;
 	if (uriToStringA(dst, &ua, (int)cap, &written) != URI_SUCCESS ||
 	    written < 1)
 		return 0;
-	return (size_t)written - 1;
+	olen = (uint32_t)written - 1;
+	if (!ua.hostText.first && !ua.hostData.ip4 && !ua.hostData.ip6 &&
+	    !ua.hostData.ipFuture.first)
+		guard_path(dst, &olen, range_len(&ua.scheme));
+	return olen;
 }
 
 size_t mail_urlset_host(struct mail_urlset *s, const char *raw, size_t n,

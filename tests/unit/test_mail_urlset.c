@@ -90,6 +90,13 @@ static void test_rfc3986_6_2_2(void **state)
 		    "example://a/b/c/%7Bfoo%7D");
 	/* Reserved characters stay encoded: %2F is not '/'. */
 	expect_norm(s, "http://h/a%2fb", "http://h/a%2Fb");
+	/* Removing dot-segments must not turn a path into an authority
+	 * (section 3.3): "/." guards it, as the WHATWG serialiser does. */
+	expect_norm(s, "foo:/a/..//evil.example/x", "foo:/.//evil.example/x");
+	assert_int_equal(mail_urlset_get(s, 0)->host_len, 0);
+	expect_norm(s, "foo:/.//evil.example/x", "foo:/.//evil.example/x");
+	expect_norm(s, "foo://evil.example/x", "foo://evil.example/x");
+	assert_int_equal(mail_urlset_get(s, 0)->host_len, 12);
 	mail_urlset_free(s);
 }
 
@@ -639,6 +646,8 @@ static void test_resolve_rfc3986_5_4(void **state)
 	expect_resolve(s, "relative/base", "g", NULL);
 	expect_resolve(s, NULL, "https://x/", "https://x/");
 	expect_resolve(s, NULL, "\\\\unc\\share", "\\\\unc\\share");
+	expect_resolve(s, "foo:/a/b", "..//evil", "foo:/.//evil");
+	expect_resolve(s, "foo:/a/b", "//h/x", "foo://h/x");
 	/* Cleaned like the rest: blanks, '\', spaces. */
 	expect_resolve(s, " http://a/b/ ", " c d\t/e ", "http://a/b/c%20d/e");
 	/* Too long for dst: nothing; an absolute one is cut to fit. */
