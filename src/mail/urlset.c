@@ -1101,6 +1101,7 @@ bool mail_urlset_add_flags(struct mail_urlset *s, const char *raw, size_t n,
 	uint64_t h;
 	int64_t r;
 
+	SS_ASSERT((unsigned)src < MAIL_URL_SRC_COUNT);
 	s->st.offered++;
 	switch (normalise(s, raw, n, flags, &o)) {
 	case V_OK:
@@ -1122,8 +1123,7 @@ bool mail_urlset_add_flags(struct mail_urlset *s, const char *raw, size_t n,
 		u = &s->urls[r];
 		s->st.duplicate++;
 		u->count++;
-		if ((unsigned)src < MAIL_URL_SRC_COUNT)
-			u->sources |= 1u << src;
+		u->sources |= 1u << src;
 		u->flags |= o.flags;
 		set_anchor(s, u, anchor, anchor_len);
 		return true;
@@ -1154,7 +1154,7 @@ bool mail_urlset_add_flags(struct mail_urlset *s, const char *raw, size_t n,
 	u->host = o.host_len ? u->url + o.host_off : u->url;
 	u->host_len = o.host_len;
 	u->count = 1;
-	u->sources = (unsigned)src < MAIL_URL_SRC_COUNT ? 1u << src : 0;
+	u->sources = 1u << src;
 	u->flags = o.flags;
 	memcpy(u->ipv4, o.ipv4, sizeof(u->ipv4));
 	set_anchor(s, u, anchor, anchor_len);

@@ -7,7 +7,9 @@
  * scheme and host lower-cased, percent-encodings of unreserved
  * characters decoded and the others' hex upper-cased, dot-segments
  * removed, the default port (http 80, https 443, ftp 21, ws 80, wss
- * 443) and an empty port dropped, an empty http(s) path made "/".
+ * 443) and an empty port dropped, an empty http(s) path made "/", a
+ * path that would read as an authority ("foo:/a/..//b") guarded as
+ * "foo:/.//b".
  * Before parsing, the input is cleaned the way a browser reads an href
  * (WHATWG URL): leading and trailing blanks and controls cut, tab, CR
  * and LF removed anywhere, "\" read as "/" and any number of slashes
@@ -16,7 +18,7 @@
  * not allow percent-encoded (non-ASCII, blanks, controls, "<>\"^`{|}",
  * a lone "%"). A non-ASCII host is kept as found in UTF-8 (not turned
  * into punycode) and flagged idn, as is a host with an "xn--" label.
- * IPv6 literals come out in liburiparser's full form ([0000:...:0001]).
+ * IPv6 literals are written as RFC 5952 says ([2001:db8::1]).
  * IPv4 hosts in any notation a browser accepts (3232235777, 0xC0A80001,
  * 0300.0250.0.1, 192.168.1) are flagged ip_host and their dotted quad
  * is in mail_url.ipv4; the URL itself keeps the form found.
@@ -115,7 +117,7 @@ struct mail_urlset_stats {
 	uint64_t duplicate; /* offered again (kept: counted on the URL) */
 	uint64_t dropped;   /* new, but the set was full */
 	uint64_t too_long;  /* longer than max_url_len */
-	uint64_t not_url;   /* no scheme, empty, or relative without base */
+	uint64_t not_url;   /* empty, no scheme (relative), no host */
 	uint64_t skipped;   /* mailto:, cid:, mid: */
 };
 
@@ -133,7 +135,8 @@ void mail_urlset_reset(struct mail_urlset *s);
  * once; anchor (HTML anchor text, may be NULL) is kept from the first
  * occurrence that has one. Returns true when the URL is in the set
  * (new or a duplicate), false when it was not kept (full, too long, not
- * a URL, skipped), counted in the stats.
+ * a URL, skipped), counted in the stats. src must be a valid enum
+ * mail_url_src (a bug otherwise).
  */
 bool mail_urlset_add(struct mail_urlset *s, const char *raw, size_t n,
 		     enum mail_url_src src, const char *anchor,
