@@ -627,9 +627,10 @@ static bool data_base64(const char *v, size_t n)
 	}
 	if (!ci_prefix(v, n, "data:"))
 		return false;
-	for (i = 5; i + 8 <= n; i++)
+	/* The media type ends at the first ','. */
+	for (i = 5; i < n; i++)
 		if (v[i] == ',')
-			return ci_prefix(v + i - 7, 8, ";base64,");
+			return i >= 12 && ci_prefix(v + i - 7, 8, ";base64,");
 	return false;
 }
 

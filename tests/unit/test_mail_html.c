@@ -470,10 +470,17 @@ static void test_smuggling(void **state)
 	       "data:application/zip;base64,UEsDBAoAAAAAAA== 1 html_href "
 	       "non_http |zip|\npage: data_uri_download\n");
 	expect("<a href=\"data:text/plain,hi\" download>1</a>"
-	       "<a href=\"data:application/zip;base64,UEsD\">2</a>",
+	       "<a href=\"data:application/zip;base64,UEsD\">2</a>"
+	       "<a href=\"data:,x;base64,\" download>3</a>"
+	       "<a href=\"data:,\" download>4</a>",
 	       "data:text/plain,hi 1 html_href non_http |1|\n"
 	       "data:application/zip;base64,UEsD 1 html_href non_http |2|\n"
+	       "data:,x;base64, 1 html_href non_http |3|\n"
+	       "data:, 1 html_href non_http |4|\n"
 	       "page: -\n");
+	expect("<a download href=\" DATA:;BASE64,\">5</a>",
+	       "data:;BASE64, 1 html_href non_http |5|\n"
+	       "page: data_uri_download\n");
 }
 
 /* ---- hostile documents ----------------------------------------------- */
