@@ -547,7 +547,7 @@ static size_t anchor_host(struct mail_urlset *s, const char *t, size_t n,
 {
 	size_t i, k;
 
-	while (n > 0 && strchr(".,;:!?", t[n - 1]))
+	while (n > 0 && t[n - 1] && strchr(".,;:!?", t[n - 1]))
 		n--;
 	if (n == 0 || memchr(t, ' ', n))
 		return 0;
