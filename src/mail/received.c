@@ -52,6 +52,11 @@ static inline bool is_hex(uint8_t c)
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
 }
 
+static inline bool ip_byte(uint8_t c)
+{
+	return is_hex(c) || c == ':' || c == '.';
+}
+
 static inline bool is_alnum(uint8_t c)
 {
 	uint8_t l = lower(c);
@@ -145,16 +150,26 @@ static void append(char *dst, size_t cap, const uint8_t *p, size_t len,
 }
 
 /* p[0..len) as an IP address: its inet_ntop() form in out[64], and its
- * bytes in bin[16] (with *af). A "%zone" suffix is ignored. */
+ * bytes in bin[16] (with *af). A "%zone" suffix is ignored; before it,
+ * only hex digits, ':' and '.'. "::" alone (no digit) is not taken: it
+ * names no host, and is punctuation in text. */
 static bool ip_text(const uint8_t *p, size_t len, char out[64], int *af,
 		    uint8_t bin[16])
 {
 	char tmp[64];
 	const uint8_t *pct = memchr(p, '%', len);
+	bool hex = false;
 
 	if (pct)
 		len = (size_t)(pct - p);
 	if (len < 2 || len >= sizeof(tmp))
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (!ip_byte(p[i])) /* a NUL would end tmp early */
+			return false;
+		hex |= is_hex(p[i]);
+	}
+	if (!hex)
 		return false;
 	memcpy(tmp, p, len);
 	tmp[len] = '\0';
@@ -393,11 +408,6 @@ static size_t date_semicolon(const uint8_t *s, size_t n)
 	return top != SIZE_MAX ? top : any;
 }
 
-static inline bool ip_byte(uint8_t c)
-{
-	return is_hex(c) || c == ':' || c == '.';
-}
-
 static inline bool name_byte(uint8_t c)
 {
 	return is_alnum(c) || c == '-' || c == '_';
@@ -433,7 +443,6 @@ static void scan_ips(struct mail_received *r, const uint8_t *s, size_t n)
 
 	while (i < n) {
 		size_t b, e;
-		bool hex = false;
 		uint8_t bin[16];
 		char ip[64];
 		int af;
@@ -444,14 +453,14 @@ static void scan_ips(struct mail_received *r, const uint8_t *s, size_t n)
 		}
 		b = i;
 		while (i < n && ip_byte(s[i]))
-			hex |= is_hex(s[i++]);
+			i++;
 		e = i;
 		if (e - b > 2 && s[b] == '6' && s[b + 1] == ':' && b >= 3 &&
 		    eq_ci(s + b - 3, 3, "ipv"))
 			b += 2;
 		else if (b > 0 && name_byte(s[b - 1]))
 			continue;
-		if (!hex || (e < n && name_byte(s[e])))
+		if (e < n && name_byte(s[e]))
 			continue;
 		while (e > b && s[e - 1] == '.')
 			e--;

@@ -91,11 +91,13 @@ static void assert_flags(uint32_t got, uint32_t want)
 	fprintf(stderr, "flags: got");
 	for (int i = 0; i < 32; i++)
 		if (got & (1u << i))
-			fprintf(stderr, " %s", mail_received_flag_name(1u << i));
+			fprintf(stderr, " %s",
+				mail_received_flag_name(1u << i));
 	fprintf(stderr, "; want");
 	for (int i = 0; i < 32; i++)
 		if (want & (1u << i))
-			fprintf(stderr, " %s", mail_received_flag_name(1u << i));
+			fprintf(stderr, " %s",
+				mail_received_flag_name(1u << i));
 	fprintf(stderr, "\n");
 	fail();
 }
@@ -452,6 +454,18 @@ static void test_ip_scan(void **state)
 	assert_int_equal(r->nips, MAIL_RCVD_IPS_MAX);
 	assert_string_equal(r->ips[3], "192.0.2.4");
 	assert_true(r->flags & F(TRUNCATED));
+	/* "::" names no host: neither the connection's address nor listed */
+	r = parse("from a ([::]) by b (::); 5 Mar 2024 10:00 +0000");
+	assert_int_equal(r->nips, 0);
+	assert_string_equal(r->from_ip, "");
+	/* a NUL in the brackets is no end of the address */
+	{
+		static const char v[] = "from a ([::\0\0:1]) by b";
+
+		r = parse_n(v, sizeof(v) - 1);
+	}
+	assert_int_equal(r->nips, 0);
+	assert_string_equal(r->from_ip, "");
 	/* leading zeros are not an IPv4 address to inet_pton */
 	r = parse("from a (b [192.000.002.001]) by c; 5 Mar 2024 10:00 +0000");
 	assert_int_equal(r->nips, 0);
@@ -483,15 +497,16 @@ static void test_text_caps(void **state)
 		     len <= fields[f].size + 1; len++) {
 			const struct mail_received *r;
 			const char *got;
+			size_t kept = len < fields[f].size
+					      ? len
+					      : fields[f].size - 1;
 
 			memset(word, 'w', len);
 			word[len] = '\0';
 			snprintf(line, sizeof(line), fields[f].fmt, word);
 			r = parse(line);
 			got = (const char *)r + fields[f].off;
-			assert_int_equal(strlen(got),
-					 len < fields[f].size ? len
-							      : fields[f].size - 1);
+			assert_int_equal(strlen(got), kept);
 			assert_int_equal((r->flags & F(TRUNCATED)) != 0,
 					 len >= fields[f].size);
 		}
@@ -513,7 +528,8 @@ static const char *const golden[] = {
 	 "by mx.example.org (Postfix) with ESMTPS id 4Tq1Zx2abcz3xyz for "
 	 "<bob@example.org>; Tue,  5 Mar 2024 11:00:00 +0100 (CET)"),
 	("from [192.0.2.7] (port=51234 helo=[IPv6:2001:db8::9]) by x with "
-	 "esmtpsa (TLS1.3) tls TLS_AES_256_GCM_SHA384 id 1rh; 5 Mar 24 10:00 Z"),
+	 "esmtpsa (TLS1.3) tls TLS_AES_256_GCM_SHA384 id 1rh; "
+	 "5 Mar 24 10:00 Z"),
 	"from unknown (HELO ylmf-pc) (user@203.0.113.77) by m with SMTP; x",
 	"(qmail 1 invoked (nested (deep)) \\) from network); ;; ;",
 };
