@@ -253,8 +253,12 @@ static void wr_text(struct wr *w, uint8_t c)
 		w->space = w->vlen > 0;
 		return;
 	}
-	if (w->space)
+	if (w->space) {
+		/* a cut text does not end in the space */
+		if (w->len + 2 > w->max)
+			w->max = w->len;
 		wr_byte(w, ' ');
+	}
 	w->space = false;
 	wr_byte(w, c);
 }
@@ -480,6 +484,13 @@ static size_t stray_closes(const struct ctx *x, size_t pos, uint32_t *fl)
 	}
 }
 
+/* What an obs-route "@a,@b:" is made of, before its ':'. */
+static bool route_tok(const struct tok *t)
+{
+	return is_word(t->kind) ||
+	       (t->kind == T_SPECIAL && (t->ch == '@' || t->ch == ','));
+}
+
 /* "<" [route] addr-spec ">" at lt; the display name is s[disp_b..lt). */
 static size_t angle(struct ctx *x, struct member *m, size_t disp_b,
 		    const struct tok *lt)
@@ -498,8 +509,7 @@ static size_t angle(struct ctx *x, struct member *m, size_t disp_b,
 	if (t.kind == T_SPECIAL && t.ch == '@') {
 		for (;;) {
 			t = next_tok(x, &p, &gap, &m->fl, NULL);
-			if (is_word(t.kind) ||
-			    (t.kind == T_SPECIAL && (t.ch == '@' || t.ch == ','))) {
+			if (route_tok(&t)) {
 				p = t.e;
 				continue;
 			}

@@ -223,7 +223,8 @@ static void test_rfc5322_a1_a4(void **state)
 	/* A.1.3 */
 	EXPECT("Pete <pete@silly.example>", 0,
 	       {"Pete", "pete@silly.example", "", 0});
-	EXPECT("A Group:Ed Jones <c@a.test>,joe@where.test,John <jdoe@one.test>;",
+	EXPECT("A Group:Ed Jones <c@a.test>,joe@where.test,"
+	       "John <jdoe@one.test>;",
 	       0, {"Ed Jones", "c@a.test", "A Group", 0},
 	       {"", "joe@where.test", "A Group", 0},
 	       {"John", "jdoe@one.test", "A Group", 0});
@@ -247,7 +248,8 @@ static void test_rfc5322_a5_comments(void **state)
 	/* the field unfolded: each CRLF of the example removed */
 	EXPECT("A Group(Some people)     :Chris Jones "
 	       "<c@(Chris's host.)public.example>,         joe@example.org,"
-	       "  John <jdoe@one.test> (my dear friend); (the end of the group)",
+	       "  John <jdoe@one.test> (my dear friend);"
+	       " (the end of the group)",
 	       F(COMMENT),
 	       {"Chris Jones", "c@public.example", "A Group", F(COMMENT)},
 	       {"", "joe@example.org", "A Group", 0},
@@ -510,6 +512,22 @@ static void test_text_cap(void **state)
 				 k > MAIL_ADDR_TEXT_MAX);
 		assert_text(l->a[0].addr, l->a[0].addr_len, "a@x.example");
 	}
+	/* cut where a space falls: the text does not end in it */
+	for (k = MAIL_ADDR_TEXT_MAX - 3; k <= MAIL_ADDR_TEXT_MAX + 1; k++) {
+		memset(v, 'N', MAIL_ADDR_TEXT_MAX + 10);
+		v[k] = ' ';
+		v[k + 1] = ' ';
+		memcpy(v + MAIL_ADDR_TEXT_MAX + 10, " <a@x.example>", 14);
+		l = parse_n(v, MAIL_ADDR_TEXT_MAX + 24);
+		assert_true(l->a[0].flags & F(TRUNCATED));
+		/* only a space on the last byte kept shortens it */
+		assert_int_equal(l->a[0].display_len,
+				 k == MAIL_ADDR_TEXT_MAX - 1
+					 ? k
+					 : MAIL_ADDR_TEXT_MAX);
+		assert_int_not_equal(l->a[0].display[l->a[0].display_len - 1],
+				     ' ');
+	}
 	/* an address over the cap: cut before its '@' */
 	v[0] = '<';
 	memset(v + 1, 'l', MAIL_ADDR_TEXT_MAX + 10);
@@ -543,10 +561,10 @@ static void test_buf_full(void **state)
 		assert_int_equal(l->n, 10);
 		for (uint32_t i = 0; i < l->n; i++) {
 			const struct mail_addr *a = &l->a[i];
-			bool cut = a->display_len < (name > MAIL_ADDR_TEXT_MAX
-							     ? MAIL_ADDR_TEXT_MAX
-							     : name) ||
-				   a->addr_len < 12;
+			uint32_t want = name > MAIL_ADDR_TEXT_MAX
+						? MAIL_ADDR_TEXT_MAX
+						: (uint32_t)name;
+			bool cut = a->display_len < want || a->addr_len < 12;
 
 			assert_int_equal(cut || name > MAIL_ADDR_TEXT_MAX,
 					 (a->flags & F(TRUNCATED)) != 0);
