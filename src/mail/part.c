@@ -284,6 +284,12 @@ void mm_part_begin(struct mail_msg *m)
 	mail_hashes_start(&m->hashes);
 	m->part_decoded = 0;
 	m->part_limited = false;
+	if (m->head_cap > MAIL_SNIFF_MAX) {
+		/* An archive's bytes are not kept for the next part. */
+		free(m->head);
+		m->head = NULL;
+		m->head_cap = 0;
+	}
 	m->head_len = 0;
 	m->head_archive = m->head_cut = false;
 	if (m->text_part && m->f.body_text_len) {

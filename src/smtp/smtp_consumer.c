@@ -165,8 +165,15 @@ static struct mail_msg *msg_take(struct smtp_engine *e)
 	return m;
 }
 
+/* Engines kept for reuse; more are freed. */
+#define SPARE_MAX 16
+
 static void msg_give_back(struct smtp_engine *e, struct mail_msg *m)
 {
+	if (e->nspare >= SPARE_MAX) {
+		mail_msg_free(m);
+		return;
+	}
 	e->spare = grow_array(e->spare, &e->spare_cap, e->nspare + 1, 4, 0,
 			      sizeof(*e->spare), "message engines");
 	e->spare[e->nspare++] = m;
