@@ -145,8 +145,24 @@ static const struct {
 	{"mac", "MACINTOSH"},
 	{"xmacroman", "MACINTOSH"},
 	{"csmacintosh", "MACINTOSH"},
-	{"ibm866", "CP866"},
-	{"cp866", "CP866"},
+	{"iso2022kr", "ISO-2022-KR"},
+	{"csiso2022kr", "ISO-2022-KR"},
+	{"euctw", "EUC-TW"},
+	{"xeuctw", "EUC-TW"},
+	{"viscii", "VISCII"},
+	{"tcvn", "TCVN5712-1"},
+	{"tcvn5712", "TCVN5712-1"},
+	{"tcvn57121", "TCVN5712-1"},
+	{"armscii8", "ARMSCII-8"},
+	{"maccyrillic", "MAC-CYRILLIC"},
+	{"xmaccyrillic", "MAC-CYRILLIC"},
+	{"georgianps", "GEORGIAN-PS"},
+};
+
+/* DOS code pages, "cpNNN" or "ibmNNN". */
+static const int dos_pages[] = {
+	437, 737, 775, 850, 852, 855, 857, 858, 860, 861, 862, 863, 864, 865,
+	866, 869,
 };
 
 static inline uint8_t lower(uint8_t c)
@@ -249,8 +265,20 @@ static int resolve(const char *name, size_t len, char *canon)
 		snprintf(canon, MAIL_CS_NAME_MAX + 1, "WINDOWS-%d", v);
 		return K_ICONV;
 	}
-	/* Anything else: as given (lower case), if iconv knows it. */
-	return K_ICONV;
+	if ((v = numbered(comp, "cp", 437, 869)) > 0 ||
+	    (v = numbered(comp, "ibm", 437, 869)) > 0) {
+		for (a = 0; a < sizeof(dos_pages) / sizeof(dos_pages[0]); a++) {
+			if (dos_pages[a] == v) {
+				snprintf(canon, MAIL_CS_NAME_MAX + 1, "CP%d",
+					 v);
+				return K_ICONV;
+			}
+		}
+	}
+	/* Nothing else reaches iconv: glibc has hundreds of converters,
+	 * most never seen in mail, and hostile input has no business in
+	 * them. */
+	return K_UNKNOWN;
 }
 
 /* ---- the iconv handle cache ----------------------------------------- */
@@ -768,6 +796,9 @@ void mail_utf8_stream_init(struct mail_utf8_stream *st, const char *charset,
 		if (!st->priv.cd)
 			st->priv.kind = K_UNKNOWN;
 	}
+	/* said even when no text follows, as mail_utf8_from() does */
+	if (st->priv.kind == K_UNKNOWN)
+		st->flags |= MAIL_CS_F_UNKNOWN;
 }
 
 static void hold_bytes(struct mail_utf8_stream *st, const uint8_t *p,

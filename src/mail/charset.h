@@ -14,9 +14,14 @@
  * Standard and mail programs do (ISO-8859-1 -> windows-1252, GB2312 ->
  * GB18030, EUC-KR -> CP949, Shift_JIS -> CP932, Big5 -> Big5-HKSCS).
  * US-ASCII with 8-bit bytes is read as UTF-8 where they form it (RFC
- * 6532 text mislabelled), flagged MAIL_CS_F_NOT_ASCII. A name that
- * holds a byte outside [A-Za-z0-9._:+-] or is longer than
- * MAIL_CS_NAME_MAX is unknown without asking iconv (no "//IGNORE" tricks).
+ * 6532 text mislabelled), flagged MAIL_CS_F_NOT_ASCII.
+ *
+ * Only the charsets of the alias table in charset.c, ISO-8859-N,
+ * windows-125N and the DOS code pages are decoded; any other name is
+ * unknown, even where glibc has a converter for it, so that hostile
+ * text never reaches the hundreds of converters mail never uses. A name
+ * with a byte outside [A-Za-z0-9._:+-] (no "//IGNORE" tricks) or longer
+ * than MAIL_CS_NAME_MAX is unknown too.
  *
  * iconv handles are cached: MAIL_CS_CACHE handles keyed by normalised
  * name, least recently used evicted, one cache per thread (_Thread_local),

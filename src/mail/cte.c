@@ -546,16 +546,43 @@ static void qp_feed(struct mail_cte_dec *d, struct sink *s, const uint8_t *p,
 	size_t i = 0;
 
 	while (i < n) {
-		if (d->priv.state == QP_TEXT && d->priv.nws == 0 &&
-		    qp_plain(p[i])) {
-			/* A run of literal bytes: the common case. */
-			size_t j = i;
+		size_t j = i;
 
-			while (j < n && qp_plain(p[j])) {
-				if (s->k == sizeof(s->buf))
-					sink_flush(s);
-				s->buf[s->k++] = p[j++];
+		/* The common case, with no whitespace held: literal bytes,
+		 * blanks that cannot be trailing (something other than
+		 * whitespace follows them) and "=XX" escapes whole in p.
+		 * The slow path would give the same bytes and flags. */
+		while (d->priv.state == QP_TEXT && d->priv.nws == 0 && j < n) {
+			uint8_t c = p[j];
+			int hi, lo;
+
+			if (s->k == sizeof(s->buf))
+				sink_flush(s);
+			if (qp_plain(c)) {
+				s->buf[s->k++] = c;
+				j++;
+				continue;
 			}
+			if (c == ' ' && j + 1 < n && p[j + 1] != ' ' &&
+			    p[j + 1] != '\t' && p[j + 1] != '\r' &&
+			    p[j + 1] != '\n') {
+				s->buf[s->k++] = c;
+				j++;
+				continue;
+			}
+			if (c != '=' || j + 2 >= n)
+				break;
+			hi = hexval(p[j + 1]);
+			lo = hexval(p[j + 2]);
+			if (hi < 0 || lo < 0)
+				break;
+			if ((p[j + 1] >= 'a' && p[j + 1] <= 'f') ||
+			    (p[j + 2] >= 'a' && p[j + 2] <= 'f'))
+				d->flags |= MAIL_CTE_F_LOWER_HEX;
+			s->buf[s->k++] = (uint8_t)(hi << 4 | lo);
+			j += 3;
+		}
+		if (j > i) {
 			d->priv.col += (uint32_t)(j - i);
 			line_long(d);
 			i = j;

@@ -18,6 +18,10 @@
  * with n == 0. Work and stack per call are bounded: no allocation, output
  * batched in runs of up to MAIL_CTE_OUT_BATCH bytes.
  *
+ * Output is never longer than the input, except for uuencode: a line cut
+ * short (trailing spaces stripped in transit) is filled with zero bits,
+ * so "M" alone gives 45 bytes (a bad line, flagged).
+ *
  * Limits: uuencode lines are held up to MAIL_CTE_UU_LINE_MAX bytes (a
  * longer one is a bad line); quoted-printable keeps at most
  * MAIL_CTE_QP_WS_MAX bytes of whitespace waiting to learn whether it is

@@ -219,10 +219,15 @@ static size_t main_value(struct mail_params *ps, const uint8_t *s, size_t n)
 			       s[i] != '(' && s[i] != '"')
 				i++;
 			if (i > st && memchr(s + st, '=', i - st)) {
-				/* "charset=x" with no type before it */
-				ps->flags |= MAIL_PARAMS_F_NO_VALUE;
-				ps->value[k] = '\0';
-				return st;
+				/* "charset=x": a parameter, with no type
+				 * before it or after "type/" */
+				i = st;
+				if (k == 0) {
+					ps->flags |= MAIL_PARAMS_F_NO_VALUE;
+					ps->value[0] = '\0';
+					return st;
+				}
+				break;
 			}
 			while (st < i && k < sizeof(ps->value) - 1)
 				ps->value[k++] = (char)s[st++];
@@ -517,13 +522,38 @@ static size_t convert(struct mail_params *ps, const char *cs, size_t cslen,
 	return k;
 }
 
-/* Plain or quoted text: encoded words decoded, raw bytes checked. */
-static size_t plain_text(struct mail_params *ps, const struct bytes *t,
-			 uint8_t *form)
+/* Whether r's name is lit (lower-case), in any case. */
+static bool name_is(const struct raw *r, const char *lit)
+{
+	size_t i;
+
+	if (r->nlen != strlen(lit))
+		return false;
+	for (i = 0; i < r->nlen; i++)
+		if (lower(r->name[i]) != (uint8_t)lit[i])
+			return false;
+	return true;
+}
+
+/*
+ * Plain or quoted text: encoded words decoded, raw bytes checked. But a
+ * boundary is copied as it is: the MIME parser matches it byte for byte
+ * against the body, and a decoded "=?..?=" or a U+FFFD there would make
+ * it look for a delimiter the sender never wrote.
+ */
+static size_t plain_text(struct mail_params *ps, const struct raw *r,
+			 const struct bytes *t, uint8_t *form)
 {
 	uint32_t f = 0;
 	size_t k;
 
+	if (name_is(r, "boundary")) {
+		k = t->len < room(ps) ? t->len : room(ps);
+		if (k < t->len)
+			ps->flags |= MAIL_PARAMS_F_TRUNCATED;
+		memcpy(ps->buf + ps->used, t->b, k);
+		return k;
+	}
 	k = mail_2047_decode((const char *)t->b, t->len, ps->buf + ps->used,
 			     room(ps), &f);
 	if (f & MAIL_2047_N_DECODED) {
@@ -580,7 +610,7 @@ static void single(struct mail_params *ps, struct raw *r, struct bytes *t)
 	} else {
 		unquote(t, r);
 		form = r->quoted ? MAIL_PARAM_QUOTED : MAIL_PARAM_PLAIN;
-		k = plain_text(ps, t, &form);
+		k = plain_text(ps, r, t, &form);
 	}
 	if (t->cut)
 		ps->flags |= MAIL_PARAMS_F_TRUNCATED;
@@ -642,7 +672,7 @@ static void sections(struct mail_params *ps, struct reader *rd, unsigned a,
 	if (any_ext)
 		k = convert(ps, cs, cslen, t);
 	else
-		k = plain_text(ps, t, &form);
+		k = plain_text(ps, &rd->r[a], t, &form);
 	if (t->cut)
 		ps->flags |= MAIL_PARAMS_F_TRUNCATED;
 	add_entry(ps, &rd->r[a], k, form);

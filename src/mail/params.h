@@ -7,6 +7,11 @@
  * charset.h), and RFC 2047 encoded words inside values decoded as
  * Outlook and Thunderbird do for file names.
  *
+ * One exception: the value of "boundary" (plain, quoted or in RFC 2231
+ * sections without a charset) is the bytes as sent, unquoted only, even
+ * when they are not UTF-8 or look like an encoded word, because the MIME
+ * parser must match them byte for byte; escape it for output.
+ *
  * Every variant is kept. Security analysis needs all of them: a part can
  * say name="a.pdf" and name*=UTF-8''a.exe, or filename twice, and mail
  * programs disagree on which wins. So a parameter that appears twice is
@@ -97,8 +102,9 @@ enum {
 struct mail_param {
 	char name[40];     /* lower-case attribute, without '*' and section
 			      numbers; NUL-terminated */
-	const char *value; /* decoded UTF-8 in the owning mail_params' buf,
-			      NUL-terminated but may hold NUL: use len */
+	const char *value; /* decoded UTF-8 (boundary: raw bytes) in the
+			      owning mail_params' buf, NUL-terminated but
+			      may hold NUL: use len */
 	uint32_t len;
 	uint8_t form;      /* MAIL_PARAM_* */
 };

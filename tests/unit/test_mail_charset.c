@@ -221,9 +221,16 @@ static void test_unknown(void **state)
 	assert_true(mail_charset_known("utf-8", 5));
 	assert_true(mail_charset_known("ks_c_5601-1987", 14));
 	assert_true(mail_charset_known("", 0));
-	/* a name iconv knows though the alias table does not */
-	assert_true(mail_charset_known("IBM037", 6));
-	CONV("ibm037", "\xc1", "A", 0);
+	/* glibc knows EBCDIC, mail does not: unknown */
+	assert_false(mail_charset_known("IBM037", 6));
+	CONV("ibm037", "\xc1", FFFD, MAIL_CS_F_UNKNOWN);
+	/* DOS code pages and the rarer table entries */
+	CONV("cp850", "\x82", "\xc3\xa9", 0);
+	CONV("IBM437", "\x82", "\xc3\xa9", 0);
+	CONV("cp866", "\x8f", "\xd0\x9f", 0);
+	assert_false(mail_charset_known("cp999", 5));
+	assert_true(mail_charset_known("ISO-2022-KR", 11));
+	assert_true(mail_charset_known("euc-tw", 6));
 	/* NULL flags are fine */
 	assert_int_equal(mail_utf8_from("x-foo", 5, (const uint8_t *)"ab", 2,
 					out, sizeof(out), NULL), 2);
@@ -351,6 +358,7 @@ static void test_stream_chunks(void **state)
 		V("big5", "\xa4\xa4\xa4\xe5\xa4"),
 		V("utf-8", ""),
 		V("utf-16", ""),
+		V("x-unknown", ""),
 #undef V
 	};
 	static char whole[4096];
