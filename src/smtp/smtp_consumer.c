@@ -165,8 +165,9 @@ static struct mail_msg *msg_take(struct smtp_engine *e)
 	return m;
 }
 
-/* Engines kept for reuse; more are freed. */
-#define SPARE_MAX 16
+/* Engines kept for reuse (some 60 KiB each, more with big parts); more
+ * are freed. Creating one costs far more than a message needs. */
+#define SPARE_MAX 256
 
 static void msg_give_back(struct smtp_engine *e, struct mail_msg *m)
 {
