@@ -657,6 +657,26 @@ static void peek_decide(struct mail_msg *m, bool complete)
 	m->streaming = true;
 }
 
+/*
+ * In a streaming line, the line end that must be held: the first one in
+ * a header (each line is a unit there), else the first one whose next
+ * line may be a delimiter (it starts with '-', or the chunk ends before
+ * it shows). The lines before it are content as they are, line ends
+ * included: a base64 body goes on in runs, not in 76-byte lines. NULL
+ * when the chunk has no such line end.
+ */
+static const uint8_t *next_held_eol(const struct mail_msg *m,
+				    const uint8_t *p, size_t n)
+{
+	const uint8_t *end = p + n, *lf = memchr(p, '\n', n);
+
+	if (m->state == MS_HEADER)
+		return lf;
+	while (lf && lf + 1 < end && (m->nframes == 0 || lf[1] != '-'))
+		lf = memchr(lf + 1, '\n', (size_t)(end - lf - 1));
+	return lf;
+}
+
 static void lines(struct mail_msg *m, const uint8_t *p, size_t n)
 {
 	while (n > 0) {
@@ -710,7 +730,7 @@ static void lines(struct mail_msg *m, const uint8_t *p, size_t n)
 			}
 			line_bytes(m, crlf, 1, false);
 		}
-		lf = memchr(p, '\n', n);
+		lf = next_held_eol(m, p, n);
 		if (!lf) {
 			k = n;
 			if (p[k - 1] == '\r') {
