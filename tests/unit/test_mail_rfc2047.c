@@ -204,8 +204,7 @@ static void test_hostile_text(void **state)
 static void test_truncation(void **state)
 {
 	static const char *const v[] = {
-		"=?utf-8?q?=C3=A9t=C3=A9?= et =?iso-8859-1?q?=E9t=E9?= "
-		"\xc3\xa9",
+		"=?utf-8?q?=C3=A9t=C3=A9?= et =?iso-8859-1?q?=E9t=E9?= \xc3\xa9",
 		"raw \xe2\x82\xac and =?shift_jis?B?gqA=?= \xff",
 		"=?utf-8?b?8J+YgPCfmIA=?=",
 	};
