@@ -776,8 +776,12 @@ void mail_msg_gap(struct mail_msg *m, uint64_t n)
 	mm_anomaly(m, MA_CAPTURE_GAP);
 	if (m->eml)
 		mm_eml_discard(m); /* a message with holes is not the message */
-	if (m->in_part)
+	if (m->in_part) {
+		/* The rest of the part cannot be decoded in step: it is
+		 * counted, not read (its hashes are gone anyway). */
 		m->cur.gap = true;
+		m->part_dead = true;
+	}
 	/* A header field cut by the hole is not read; the bytes after the
 	 * hole up to the next line end are the rest of an unknown line and
 	 * are skipped too. */
@@ -791,12 +795,15 @@ void mail_msg_gap(struct mail_msg *m, uint64_t n)
 	m->drop_line = true;
 }
 
-void mail_msg_finish(struct mail_msg *m)
+void mail_msg_finish(struct mail_msg *m, bool whole)
 {
 	uint32_t i;
 
 	if (m->f.ended)
 		return;
+	m->f.cut = !whole;
+	if (m->eml && !whole)
+		mm_eml_discard(m);
 	if (!m->streaming && m->plen) {
 		/* A last line without its line end. */
 		bool close, suffix;

@@ -142,6 +142,7 @@ struct mail_facts {
 	uint64_t decoded_bytes;
 	uint64_t body_bytes;     /* message bytes fed */
 	bool ended;              /* mail_msg_finish called */
+	bool cut;                /* ... before the message's end */
 	bool partial;            /* bytes were missing (capture gaps) */
 	struct strref eml_path;  /* the message written with --extract */
 
@@ -170,7 +171,9 @@ void mail_msg_reset(struct mail_msg *m, const char *name);
 void mail_msg_feed(struct mail_msg *m, const uint8_t *p, size_t n);
 /* n bytes of the message are missing here. */
 void mail_msg_gap(struct mail_msg *m, uint64_t n);
-void mail_msg_finish(struct mail_msg *m);
+/* The message is over; whole is false when it never reached its end
+ * (the session ended inside DATA): then no .eml is written. */
+void mail_msg_finish(struct mail_msg *m, bool whole);
 const struct mail_facts *mail_msg_facts(const struct mail_msg *m);
 
 #endif

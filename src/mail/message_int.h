@@ -107,6 +107,7 @@ struct mail_msg {
 	bool hashes_ok;
 	uint64_t part_decoded;
 	bool part_limited;
+	bool part_dead;        /* a capture gap: no more decoding */
 	uint8_t *head;         /* first bytes (more for an archive) */
 	uint32_t head_len, head_cap;
 	bool head_archive;     /* keep going up to archive_max */

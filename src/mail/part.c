@@ -283,7 +283,7 @@ void mm_part_begin(struct mail_msg *m)
 	mail_cte_init(&m->dec, m->ent.cte);
 	mail_hashes_start(&m->hashes);
 	m->part_decoded = 0;
-	m->part_limited = false;
+	m->part_limited = m->part_dead = false;
 	if (m->head_cap > MAIL_SNIFF_MAX) {
 		/* An archive's bytes are not kept for the next part. */
 		free(m->head);
@@ -316,6 +316,8 @@ void mm_part_begin(struct mail_msg *m)
 void mm_part_data(struct mail_msg *m, const uint8_t *p, size_t n)
 {
 	m->cur.encoded_size += n;
+	if (m->part_dead)
+		return;
 	if (m->ent.cte == MAIL_CTE_7BIT &&
 	    !(m->cur.anomalies & ((uint64_t)1 << MA_8BIT_IN_7BIT))) {
 		size_t i;
@@ -395,7 +397,8 @@ void mm_part_end(struct mail_msg *m)
 	char buf[128];
 	enum mail_filekind kind;
 
-	mail_cte_finish(&m->dec, decoded, m);
+	if (!m->part_dead)
+		mail_cte_finish(&m->dec, decoded, m);
 	decoder_flags(m, m->dec.flags);
 	if (m->ent.cte == MAIL_CTE_UUENCODE && m->dec.uu_name[0]) {
 		add_filename(m, m->dec.uu_name, strlen(m->dec.uu_name));

@@ -618,14 +618,24 @@ void smtp_parser_gap(struct smtp_parser *p, enum smtp_side side, uint64_t n,
 	if (p->cmode == CM_HOLD)
 		release_guess(p);
 	switch (p->cmode) {
-	case CM_DATA:
-		data_scan_gap(&p->ds, n);
+	case CM_DATA: {
+		bool in_message = !p->ds.done;
+
+		data_scan_gap(&p->ds, n); /* what it held goes out first */
 		sp_lookahead_stop(p);
+		if (in_message && p->data_txn && p->ev.body_gap)
+			p->ev.body_gap(p->ev.ctx, &p->data_txn->pub, n);
 		break;
+	}
 	case CM_BDAT:
-		if (p->data_txn)
-			p->data_txn->pub.gap_bytes +=
-				n < p->bdat_left ? n : p->bdat_left;
+		if (p->data_txn) {
+			uint64_t lost = n < p->bdat_left ? n : p->bdat_left;
+
+			p->data_txn->pub.gap_bytes += lost;
+			if (p->ev.body_gap)
+				p->ev.body_gap(p->ev.ctx, &p->data_txn->pub,
+					       lost);
+		}
 		if (n < p->bdat_left) {
 			p->bdat_left -= n;
 		} else {

@@ -248,6 +248,8 @@ struct smtp_events {
 	void (*txn_begin)(void *ctx, const struct smtp_txn *t);
 	void (*body)(void *ctx, const struct smtp_txn *t, const uint8_t *p,
 		     size_t n);
+	/* n bytes of t's message are missing from the capture here. */
+	void (*body_gap)(void *ctx, const struct smtp_txn *t, uint64_t n);
 	void (*txn_end)(void *ctx, const struct smtp_txn *t);
 	void (*tls)(void *ctx, enum smtp_side side, const uint8_t *p,
 		    size_t n, int64_t ts);

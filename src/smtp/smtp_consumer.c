@@ -30,7 +30,6 @@ struct smtp_engine {
 struct msg_slot {
 	const struct smtp_txn *t;
 	uint32_t depth;
-	uint64_t gaps;       /* t->gap_bytes already told to the message */
 	struct mail_msg *m;
 };
 
@@ -191,39 +190,41 @@ static struct msg_slot *slot_of(struct smtp_session *s,
 	return NULL;
 }
 
-static void msg_catch_up_gaps(struct msg_slot *sl)
+/* The message of t, its engine started on the first event. */
+static struct msg_slot *slot_open(struct smtp_session *s,
+				  const struct smtp_txn *t)
 {
-	if (sl->t->gap_bytes > sl->gaps) {
-		mail_msg_gap(sl->m, sl->t->gap_bytes - sl->gaps);
-		sl->gaps = sl->t->gap_bytes;
-	}
+	struct msg_slot *sl = slot_of(s, t);
+	char name[SESSION_ID_LEN + 16];
+
+	if (sl)
+		return sl;
+	s->slots = grow_array(s->slots, &s->slots_cap, s->nslots + 1, 2, 0,
+			      sizeof(*s->slots), "messages");
+	sl = &s->slots[s->nslots++];
+	sl->t = t;
+	sl->depth = t->depth;
+	sl->m = msg_take(s->eng);
+	snprintf(name, sizeof(name), "%s-%u", s->rec.session_id, t->depth);
+	mail_msg_reset(sl->m, name);
+	return sl;
 }
 
 static void ev_body(void *ctx, const struct smtp_txn *t, const uint8_t *p,
 		    size_t n)
 {
 	struct smtp_session *s = ctx;
-	struct msg_slot *sl;
 
-	if (!s->eng->cfg.messages)
-		return;
-	sl = slot_of(s, t);
-	if (!sl) {
-		char name[SESSION_ID_LEN + 16];
+	if (s->eng->cfg.messages)
+		mail_msg_feed(slot_open(s, t)->m, p, n);
+}
 
-		s->slots = grow_array(s->slots, &s->slots_cap, s->nslots + 1,
-				      2, 0, sizeof(*s->slots), "messages");
-		sl = &s->slots[s->nslots++];
-		sl->t = t;
-		sl->depth = t->depth;
-		sl->gaps = 0;
-		sl->m = msg_take(s->eng);
-		snprintf(name, sizeof(name), "%s-%u", s->rec.session_id,
-			 t->depth);
-		mail_msg_reset(sl->m, name);
-	}
-	msg_catch_up_gaps(sl);
-	mail_msg_feed(sl->m, p, n);
+static void ev_body_gap(void *ctx, const struct smtp_txn *t, uint64_t n)
+{
+	struct smtp_session *s = ctx;
+
+	if (s->eng->cfg.messages)
+		mail_msg_gap(slot_open(s, t)->m, n);
 }
 
 /* email.direction of t, or NULL. */
@@ -270,8 +271,7 @@ static void ev_txn_end(void *ctx, const struct smtp_txn *t)
 	const struct mail_facts *msg = NULL;
 
 	if (sl) {
-		msg_catch_up_gaps(sl);
-		mail_msg_finish(sl->m);
+		mail_msg_finish(sl->m, t->data_ended);
 		msg = mail_msg_facts(sl->m);
 		e->st.messages++;
 	}
@@ -309,6 +309,7 @@ static void start_parser(struct smtp_session *s)
 		.reply = ev_reply,
 		.note = ev_note,
 		.body = ev_body,
+		.body_gap = ev_body_gap,
 		.txn_end = ev_txn_end,
 	};
 	bool tls = port_map_has(e->cfg.tls_ports, s->rec.info.server.port);

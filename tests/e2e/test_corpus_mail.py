@@ -318,12 +318,7 @@ def test_extracted_attachments(truth, si, ti):
 
 # Known bugs: the test asserts the documented behaviour and is expected to
 # fail until the engine is fixed (strict: it says so when it passes).
-EML_BUGS = {
-    "misuse_mid_data_disconnect_fin_raw":
-        "BUG: the client sent FIN in the middle of DATA; the message never "
-        "ended (transaction_status incomplete) but mail_msg_finish() closes "
-        "the .eml as whole anyway (commit 1a51ba4 says none is left)",
-}
+EML_BUGS = {}
 
 
 def eml_params():

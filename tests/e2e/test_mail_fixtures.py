@@ -31,14 +31,7 @@ EXPECTED = fc.load()
 
 # Fixtures smtpscope gets wrong today (strict xfail: the fix makes the test
 # fail until the entry goes).
-KNOWN_BUGS = {
-    "mail_gap.pcap":
-        "BUG: a capture gap inside DATA reaches the message engine only when "
-        "the transaction ends (parser.c adds it to ds.gap_bytes, copied to "
-        "t->gap_bytes at data end; smtp_consumer.c tells the message from "
-        "t->gap_bytes): the zip part is not partial and gets a hash of the "
-        "bytes that were left (BDAT, told at once, is right: mail_gap_bdat)",
-}
+KNOWN_BUGS = {}
 
 MISSING = fc.MISSING
 
@@ -136,12 +129,7 @@ def test_gap_leaves_the_other_parts_whole():
     assert x["smtp"]["partial"] is True
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: after a capture gap in the middle of a base64 line the part is "
-    "flagged base64_bad_char and encoded_line_too_long, which the sender "
-    "did not write: the bytes before the hole and those after it are read "
-    "as one line"))
-@pytest.mark.parametrize("name", ["mail_gap_bdat.pcap"])
+@pytest.mark.parametrize("name", ["mail_gap.pcap", "mail_gap_bdat.pcap"])
 def test_gap_is_not_an_encoding_anomaly(name):
     x = record(FIXTURES / name)
     zp = next(p for p in x["smtp"]["mime"]["parts"] if p["path"] == "2")

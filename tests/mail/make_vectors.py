@@ -311,6 +311,17 @@ epilogue content hides here
         b"Content-Transfer-Encoding: base64\r\n\r\n"
         + b"QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB\r\n" * 4 + b"--g--\r\n"))
 
+    # The hole falls inside the second base64 line of part 1: that part
+    # is partial with no hash and no decoding anomaly; part 2 is whole.
+    body = (b"From: gap@example.com\r\nDate: Tue, 3 Mar 2026 09:59:57 +0000"
+            b"\r\nContent-Type: multipart/mixed; boundary=g\r\n\r\n--g\r\n"
+            b"Content-Type: application/octet-stream\r\n"
+            b"Content-Transfer-Encoding: base64\r\n\r\n"
+            + b"QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB\r\n" * 4 + b"--g\r\n"
+            b"Content-Type: text/plain\r\n\r\nafter the hole\r\n--g--\r\n")
+    at = body.index(b"QUFB") + 34 + 10
+    write("gap_in_part.raw", b"#gap 7@%d\r\n" % at + body)
+
     write("limits.eml", """\
 #limit parts_max=3
 #limit header_line_max=1000

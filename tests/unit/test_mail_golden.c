@@ -329,7 +329,7 @@ static void run(struct vector *v, size_t chunk)
 		mail_msg_feed(m, v->msg + off, n);
 		off += n;
 	}
-	mail_msg_finish(m);
+	mail_msg_finish(m, true);
 	olen = 0;
 	out[0] = '\0';
 	print(mail_msg_facts(m));
