@@ -1,9 +1,10 @@
 /*
  * Golden vectors for the message engine: tests/mail/NAME.eml (or .raw) is
  * a message, tests/mail/NAME.ref what the engine must make of it, printed
- * as text a reviewer reads without opening C. Each message is fed whole,
- * then cut into pieces of every size from 1 byte up to 300 and a few
- * larger ones; every run must print the .ref exactly.
+ * (tests/unit/mail_print.c) as text a reviewer reads without opening C.
+ * Each message is fed whole, then cut into pieces of every size from 1
+ * byte up to 300 and a few larger ones; every run must print the .ref
+ * exactly.
  *
  * NAME.eml has its line ends turned into CR LF (as on the wire); NAME.raw
  * is fed byte for byte. Leading lines "#limit NAME=VALUE" change a mail
@@ -14,278 +15,18 @@
  * instead (review them before committing).
  */
 #include <dirent.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/timefmt.h"
-#include "mail/html.h"
 #include "mail/message.h"
-#include "mail/urlset.h"
+#include "mail_print.h"
 
 #define OUT_MAX (1u << 20)
 
 static char out[OUT_MAX];
 static size_t olen;
-
-static void say(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(out + olen, OUT_MAX - olen, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		olen += (size_t)n < OUT_MAX - olen ? (size_t)n
-						   : OUT_MAX - olen - 1;
-}
-
-/* A kept string, quoted, non-printable bytes as \xNN, long ones cut. */
-static void q(const struct mail_facts *f, struct strref r)
-{
-	const unsigned char *s =
-		(const unsigned char *)strpool_at(&f->text, r);
-	uint32_t i, n = r.len > 300 ? 300 : r.len;
-
-	say("\"");
-	for (i = 0; i < n; i++) {
-		if (s[i] == '"' || s[i] == '\\')
-			say("\\%c", s[i]);
-		else if (s[i] < 0x20 || s[i] == 0x7f)
-			say("\\x%02x", s[i]);
-		else
-			say("%c", s[i]);
-	}
-	say(r.len > n ? "\"...(%u bytes)" : "\"", r.len);
-}
-
-static void addrs(const struct mail_facts *f, const char *name,
-		  const struct mail_addr_field *a)
-{
-	uint32_t i;
-
-	if (!a->fields)
-		return;
-	say("%s (%u fields, %u addresses):", name, a->fields, a->total);
-	for (i = 0; i < a->n; i++) {
-		say(" ");
-		if (a->a[i].display.len) {
-			q(f, a->a[i].display);
-			say(" ");
-		}
-		say("<");
-		q(f, a->a[i].addr);
-		say(">");
-	}
-	say("\n");
-}
-
-static void opt(const struct mail_facts *f, const char *name,
-		struct strref r)
-{
-	if (!r.len)
-		return;
-	say("%s ", name);
-	q(f, r);
-	say("\n");
-}
-
-static void anomalies(uint64_t set)
-{
-	int a;
-
-	for (a = 0; a < MA__COUNT; a++)
-		if (set & ((uint64_t)1 << a))
-			say(" %s", mail_anomaly_name((enum mail_anomaly)a));
-}
-
-static void stamp(int64_t sec)
-{
-	char b[TIMEFMT_LEN];
-
-	timefmt_rfc3339(b, sizeof(b), sec * 1000000000);
-	say("%s", b);
-}
-
-static void print(const struct mail_facts *f)
-{
-	uint32_t i, k;
-
-	say("header fields %u bytes %llu\n", f->header_count,
-	    (unsigned long long)f->header_bytes);
-	say("names");
-	for (i = 0; i < f->nheader_names; i++) {
-		say(" ");
-		q(f, f->header_names[i]);
-	}
-	say("\n");
-	opt(f, "duplicates", f->duplicates);
-	addrs(f, "from", &f->from);
-	addrs(f, "sender", &f->sender);
-	addrs(f, "reply-to", &f->reply_to);
-	addrs(f, "to", &f->to);
-	addrs(f, "cc", &f->cc);
-	addrs(f, "bcc", &f->bcc);
-	addrs(f, "return-path", &f->return_path);
-	opt(f, "subject", f->subject);
-	opt(f, "message-id", f->message_id);
-	opt(f, "in-reply-to", f->in_reply_to);
-	opt(f, "references", f->references);
-	if (f->date_raw.len) {
-		say("date ");
-		q(f, f->date_raw);
-		if (f->have_date) {
-			say(" = ");
-			stamp(f->date);
-			say(" zone %+d min", f->date_tz);
-		}
-		say("\n");
-	}
-	opt(f, "x-mailer", f->x_mailer);
-	opt(f, "user-agent", f->user_agent);
-	opt(f, "x-originating-ip", f->x_originating_ip);
-	opt(f, "list-unsubscribe", f->list_unsubscribe);
-	opt(f, "content-type", f->content_type);
-	for (i = 0; i < f->nreceived; i++) {
-		const struct mail_hop *h = &f->received[i];
-
-		say("received %u: from ", i);
-		q(f, h->from);
-		say(" rdns ");
-		q(f, h->from_rdns);
-		say(" ip ");
-		q(f, h->from_ip);
-		say(" by ");
-		q(f, h->by);
-		say(" with ");
-		q(f, h->with);
-		say(" id ");
-		q(f, h->id);
-		say(" for ");
-		q(f, h->for_addr);
-		say(" ips ");
-		q(f, h->ips);
-		if (h->have_date) {
-			say(" at ");
-			stamp(h->date);
-		}
-		say("\n");
-	}
-	say("auth-results %u dkim %u arc %u\n", f->nauth_results, f->ndkim,
-	    f->narc);
-	say("parts %u (kept %u) depth %u decoded %llu\n", f->parts_total,
-	    f->nparts, f->max_depth, (unsigned long long)f->decoded_bytes);
-	for (i = 0; i < f->nparts; i++) {
-		const struct mail_part *p = &f->parts[i];
-
-		say("part ");
-		q(f, p->path);
-		say(" depth %u ", p->depth);
-		q(f, p->type);
-		if (p->charset.len) {
-			say(" charset ");
-			q(f, p->charset);
-		}
-		if (p->disposition.len) {
-			say(" disposition ");
-			q(f, p->disposition);
-		}
-		if (p->cte.len) {
-			say(" cte ");
-			q(f, p->cte);
-		}
-		if (p->boundary.len) {
-			say(" boundary ");
-			q(f, p->boundary);
-		}
-		say("\n");
-		if (p->leaf) {
-			say("  %s%s encoded %llu decoded %llu%s", 
-			    p->attachment ? "attachment" : "inline",
-			    p->text ? " text" : "",
-			    (unsigned long long)p->encoded_size,
-			    (unsigned long long)p->decoded_size,
-			    p->gap ? " partial" : "");
-			for (k = 0; k < p->nfilename; k++) {
-				say(" name ");
-				q(f, p->filename[k]);
-			}
-			say("\n");
-			if (p->hashed)
-				say("  md5 %s sha1 %s\n  sha256 %s\n", p->md5,
-				    p->sha1, p->sha256);
-			say("  magic ");
-			q(f, p->magic);
-			say(" kind ");
-			q(f, p->kind);
-			say("\n");
-			if (p->archive_format.len) {
-				say("  archive ");
-				q(f, p->archive_format);
-				say(" members %u%s", p->archive_members,
-				    p->archive_encrypted ? " encrypted" : "");
-				for (k = 0; k < p->nmembers; k++) {
-					const struct mail_archive_entry *e =
-						&f->members[p->members_at + k];
-
-					say(" ");
-					q(f, e->name);
-					say("/%lld%s", (long long)e->size,
-					    e->encrypted ? "/enc" : "");
-				}
-				say("\n");
-			}
-		}
-		if (p->anomalies) {
-			say("  anomalies");
-			anomalies(p->anomalies);
-			say("\n");
-		}
-	}
-	for (i = 0; i < f->nurls; i++) {
-		const struct mail_url_fact *u = &f->urls[i];
-
-		say("url ");
-		q(f, u->url);
-		say(" host ");
-		q(f, u->host);
-		if (u->anchor.len) {
-			say(" anchor ");
-			q(f, u->anchor);
-		}
-		say(" count %u sources %#x", u->count, u->sources);
-		for (k = 0; k < 32; k++)
-			if (u->flags & (1u << k))
-				say(" %s", mail_url_flag_name(1u << k));
-		say("\n");
-	}
-	if (f->urls_dropped)
-		say("urls dropped %u\n", f->urls_dropped);
-	if (f->html_flags) {
-		say("html");
-		for (k = 0; k < 32; k++)
-			if (f->html_flags & (1u << k))
-				say(" %s", mail_html_flag_name(1u << k));
-		say("\n");
-	}
-	say("text %u bytes ", f->body_text_len);
-	{
-		struct mail_facts tmp = *f;
-		struct strref r = {0, f->body_text_len < 200 ?
-					      f->body_text_len : 200};
-
-		tmp.text.buf = f->body_text;
-		q(&tmp, r);
-	}
-	say("\n");
-	say("body %llu%s\nanomalies", (unsigned long long)f->body_bytes,
-	    f->partial ? " partial" : "");
-	anomalies(f->anomalies);
-	say("\n");
-}
 
 struct vector {
 	uint8_t *msg;
@@ -330,9 +71,7 @@ static void run(struct vector *v, size_t chunk)
 		off += n;
 	}
 	mail_msg_finish(m, true);
-	olen = 0;
-	out[0] = '\0';
-	print(mail_msg_facts(m));
+	olen = mail_print(mail_msg_facts(m), 0, out, OUT_MAX);
 }
 
 static bool load(const char *path, bool crlf, struct vector *v)
