@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "core/timefmt.h"
@@ -99,11 +100,17 @@ static void anomalies(struct printer *o, uint64_t set)
 			say(o, " %s", mail_anomaly_name((enum mail_anomaly)a));
 }
 
+/* A parsed date; past 2262 (a year up to 9999 parses) seconds do not fit
+ * nanoseconds in 64 bits, and are printed as seconds. */
 static void stamp(struct printer *o, int64_t sec)
 {
 	char b[TIMEFMT_LEN];
 
-	timefmt_rfc3339(b, sizeof(b), sec * 1000000000);
+	if (sec > INT64_MAX / NS_PER_SEC || sec < INT64_MIN / NS_PER_SEC) {
+		say(o, "%llds", (long long)sec);
+		return;
+	}
+	timefmt_rfc3339(b, sizeof(b), sec * NS_PER_SEC);
 	say(o, "%s", b);
 }
 
@@ -302,8 +309,8 @@ size_t mail_print(const struct mail_facts *f, unsigned flags, char *out,
 		tlen = 200;
 	qbytes(&o, f->body_text ? f->body_text : "", tlen, tlen);
 	say(&o, "\n");
-	say(&o, "body %llu%s\nanomalies", (unsigned long long)f->body_bytes,
-	    f->partial ? " partial" : "");
+	say(&o, "body %llu%s%s\nanomalies", (unsigned long long)f->body_bytes,
+	    f->partial ? " partial" : "", f->cut ? " cut" : "");
 	anomalies(&o, f->anomalies);
 	say(&o, "\n");
 	return o.len;
