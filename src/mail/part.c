@@ -170,10 +170,30 @@ void mm_eml_close(struct mail_msg *m)
 
 /* ---- decoded bytes ----------------------------------------------------- */
 
+/* The length of the UTF-8 text s[0..len) without a character cut at its
+ * end (the text is valid UTF-8 up to such a cut). */
+static uint32_t utf8_whole(const char *s, uint32_t len)
+{
+	uint32_t i = len, need;
+	uint8_t lead;
+
+	while (i > 0 && len - i < 3 && ((uint8_t)s[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i == 0)
+		return len;
+	lead = (uint8_t)s[i - 1];
+	if (lead < 0xc0)
+		return len;
+	need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+	return len - (i - 1) < need ? i - 1 : len;
+}
+
 static void text_keep(struct mail_msg *m, const uint8_t *p, size_t n)
 {
 	size_t room;
 
+	if (m->f.anomalies & ((uint64_t)1 << MA_TEXT_LIMIT))
+		return; /* cut already: what follows would leave a hole */
 	if (!m->f.body_text) {
 		if (m->lim.text_max == 0)
 			return;
@@ -188,6 +208,9 @@ static void text_keep(struct mail_msg *m, const uint8_t *p, size_t n)
 	}
 	memcpy(m->f.body_text + m->f.body_text_len, p, n);
 	m->f.body_text_len += (uint32_t)n;
+	if (m->f.anomalies & ((uint64_t)1 << MA_TEXT_LIMIT))
+		m->f.body_text_len =
+			utf8_whole(m->f.body_text, m->f.body_text_len);
 }
 
 static void text_out(void *ctx, const uint8_t *p, size_t n)

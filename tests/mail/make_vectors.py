@@ -360,6 +360,26 @@ a.href = URL.createObjectURL(b); a.download = "invoice.iso";</script>
 </body></html>
 """)
 
+    # text_max cuts the text on a character boundary (found by fuzz_mail:
+    # the cut split a 2-byte UTF-8 character), and nothing is kept after
+    # the cut, not even a later part's text that would fit.
+    write("text_cut_utf8.eml", """\
+#limit text_max=10
+From: a@example.com
+Date: Tue, 3 Mar 2026 09:59:57 +0000
+Content-Type: multipart/alternative; boundary=T
+
+--T
+Content-Type: text/plain; charset=utf-8
+
+a\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9
+--T
+Content-Type: text/plain
+
+z
+--T--
+""")
+
 
 if __name__ == "__main__":
     main()
