@@ -719,6 +719,10 @@ static unsigned unit_of(const char *iconv_name)
 	return 1;
 }
 
+static void stream_blocks(struct mail_utf8_stream *st, struct sink *s,
+			  const uint8_t *in, size_t n);
+static void stream_release(struct mail_utf8_stream *st);
+
 size_t mail_utf8_from(const char *charset, size_t charset_len,
 		      const uint8_t *in, size_t n, char *out, size_t outcap,
 		      uint32_t *flags)
@@ -729,26 +733,20 @@ size_t mail_utf8_from(const char *charset, size_t charset_len,
 	struct sink s = {out, outcap, 0, NULL, NULL, &count,
 			 flags ? flags : &dummy, false};
 	struct conv c = {K_UNKNOWN, 1, NULL};
-	int slot = -1;
 
 	c.kind = resolve(charset, charset_len, canon);
-	if (c.kind == K_UTF16 || c.kind == K_UTF32) {
-		size_t skip;
+	if (c.kind == K_UTF16 || c.kind == K_UTF32 || c.kind == K_ICONV) {
+		/* What iconv sees must be what a stream gives it (see
+		 * MAIL_CS_STAGE), so that both say the same. */
+		struct mail_utf8_stream st;
 
-		strcpy(canon, byte_order(c.kind, in, n, &skip));
-		in += skip;
-		n -= skip;
-		c.kind = K_ICONV;
-	}
-	if (c.kind == K_ICONV) {
-		c.cd = take(canon, false, &slot);
-		c.unit = unit_of(canon);
-		if (!c.cd)
-			c.kind = K_UNKNOWN;
+		mail_utf8_stream_init(&st, charset, charset_len);
+		*s.flags |= st.flags;
+		stream_blocks(&st, &s, in, n);
+		stream_release(&st);
+		return s.len;
 	}
 	dec_any(&c, &s, in, n, true);
-	if (c.cd && slot < 0)
-		iconv_close(c.cd);
 	return s.len;
 }
 
@@ -790,6 +788,8 @@ void mail_utf8_stream_init(struct mail_utf8_stream *st, const char *charset,
 	st->priv.kind = (uint8_t)resolve(charset, charset_len, canon);
 	st->priv.bom_done = st->priv.kind != K_UTF16 &&
 			    st->priv.kind != K_UTF32;
+	st->priv.staged = st->priv.kind == K_UTF16 ||
+			  st->priv.kind == K_UTF32 || st->priv.kind == K_ICONV;
 	if (st->priv.kind == K_ICONV) {
 		st->priv.unit = (uint8_t)unit_of(canon);
 		st->priv.cd = take(canon, true, &st->priv.slot);
@@ -871,30 +871,81 @@ void mail_utf8_stream_feed(struct mail_utf8_stream *st, const uint8_t *in,
 	if (n == 0)
 		return;
 	st->in_bytes += n;
-	stream_run(st, &s, in, n, false);
+	while (st->priv.staged && n > 0) {
+		size_t k = MAIL_CS_STAGE - st->priv.nstage;
+
+		if (k > n)
+			k = n;
+		memcpy(st->priv.stage + st->priv.nstage, in, k);
+		st->priv.nstage = (uint16_t)(st->priv.nstage + k);
+		in += k;
+		n -= k;
+		if (st->priv.nstage == MAIL_CS_STAGE) {
+			st->priv.nstage = 0;
+			stream_run(st, &s, st->priv.stage, MAIL_CS_STAGE,
+				   false);
+		}
+	}
+	if (n > 0)
+		stream_run(st, &s, in, n, false);
 	sink_flush(&s);
 }
 
-void mail_utf8_stream_finish(struct mail_utf8_stream *st, mail_out_fn out,
-			     void *ctx)
+/* The end of the text: what is staged, then what is held. */
+static void stream_end(struct mail_utf8_stream *st, struct sink *s)
 {
 	static const uint8_t none[1];
-	char buf[STREAM_BATCH];
-	struct sink s = {buf, sizeof(buf), 0, out, ctx, &st->out_bytes,
-			 &st->flags, false};
 
+	if (st->priv.nstage) {
+		size_t k = st->priv.nstage;
+
+		st->priv.nstage = 0;
+		stream_run(st, s, st->priv.stage, k, false);
+	}
 	if (!st->priv.bom_done && st->priv.nhold == 0) {
 		/* nothing came: no byte order to settle */
 		st->priv.bom_done = true;
 	} else {
-		stream_run(st, &s, none, 0, true);
+		stream_run(st, s, none, 0, true);
 	}
-	sink_flush(&s);
+}
+
+/* A whole text of a staged kind into s (mail_utf8_from): the blocks
+ * mail_utf8_stream_feed() would give iconv, then the end. */
+static void stream_blocks(struct mail_utf8_stream *st, struct sink *s,
+			  const uint8_t *in, size_t n)
+{
+	while (n >= MAIL_CS_STAGE) {
+		stream_run(st, s, in, MAIL_CS_STAGE, false);
+		in += MAIL_CS_STAGE;
+		n -= MAIL_CS_STAGE;
+	}
+	if (n > 0)
+		stream_run(st, s, in, n, false);
+	stream_end(st, s);
+}
+
+/* The iconv handle back, the stream spent. */
+static void stream_release(struct mail_utf8_stream *st)
+{
 	if (st->priv.cd)
 		give_back(st->priv.cd, st->priv.slot);
 	st->priv.cd = NULL;
 	st->priv.slot = -1;
 	st->priv.nhold = 0;
+	st->priv.nstage = 0;
 	st->priv.kind = K_UNKNOWN;
 	st->priv.bom_done = true;
+}
+
+void mail_utf8_stream_finish(struct mail_utf8_stream *st, mail_out_fn out,
+			     void *ctx)
+{
+	char buf[STREAM_BATCH];
+	struct sink s = {buf, sizeof(buf), 0, out, ctx, &st->out_bytes,
+			 &st->flags, false};
+
+	stream_end(st, &s);
+	sink_flush(&s);
+	stream_release(st);
 }

@@ -91,8 +91,15 @@ void mail_charset_cache_clear(void);
  * never n == 0, never a cut character. Every init must be matched by a
  * finish, which flushes, gives back the borrowed iconv handle and leaves
  * the stream spent (a second finish does nothing).
+ *
+ * Input for iconv is handed to it in blocks of MAIL_CS_STAGE bytes at
+ * fixed offsets of the text, whatever the feeds: glibc's stateful
+ * decoders (UTF-7 at least) find an invalid sequence at a place that
+ * depends on where their input ends, so the output would depend on the
+ * feeds otherwise.
  */
 #define MAIL_CS_HOLD 16
+#define MAIL_CS_STAGE 1024
 
 struct mail_utf8_stream {
 	/* Results: read-only for the caller. */
@@ -109,6 +116,9 @@ struct mail_utf8_stream {
 		uint8_t nhold;
 		bool bom_done;   /* UTF-16/32: byte order settled */
 		uint8_t hold[MAIL_CS_HOLD];
+		bool staged;     /* iconv: input goes through stage */
+		uint16_t nstage;
+		uint8_t stage[MAIL_CS_STAGE];
 	} priv;
 };
 
