@@ -250,13 +250,16 @@ static void decoded(void *ctx, const uint8_t *p, size_t n)
 	uint64_t room;
 
 	m->cur.decoded_size += n;
+	/* From the size, not from which cap stopped the part first: that
+	 * would depend on how the decoder cut its output. */
+	if (m->cur.decoded_size > m->lim.part_decoded_max)
+		mm_anomaly(m, MA_PART_DECODED_LIMIT);
 	if (m->part_limited)
 		return;
 	room = m->lim.part_decoded_max - m->part_decoded;
 	if (n > room) {
 		n = (size_t)room;
 		m->part_limited = true;
-		mm_anomaly(m, MA_PART_DECODED_LIMIT);
 	}
 	room = m->lim.message_decoded_max - m->f.decoded_bytes;
 	if (n > room) {

@@ -392,6 +392,28 @@ Content-Type: text/plain; charset=utf-7
 Hi +0000SubjectFwd/df and +AGEAYgBj- abc
 """)
 
+    # The message cap is reached inside part 2 before its own cap (found by
+    # fuzz_mail): part_decoded_limit must not depend on whether the bytes
+    # past both caps came in one piece or after the message cap stopped
+    # the part.
+    write("decoded_limits.eml", """\
+#limit part_decoded_max=100
+#limit message_decoded_max=150
+From: a@example.com
+Date: Tue, 3 Mar 2026 09:59:57 +0000
+Content-Type: multipart/mixed; boundary=D
+
+--D
+Content-Type: application/octet-stream
+
+""" + "a" * 80 + """
+--D
+Content-Type: application/octet-stream
+
+""" + "b" * 200 + """
+--D--
+""")
+
 
 if __name__ == "__main__":
     main()
