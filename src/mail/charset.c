@@ -614,7 +614,10 @@ static size_t dec_iconv(struct sink *s, iconv_t cd, unsigned unit,
 		size_t ol, r;
 		int err;
 
-		if (!sink_room(s, s->fn ? 64 : 1))
+		/* Into the caller's buffer, even with no room left: bytes
+		 * that make no output (UTF-7's '-', an escape sequence) go
+		 * in, and only output that does not fit says E2BIG. */
+		if (s->fn ? !sink_room(s, 64) : s->full)
 			break;
 		op = s->buf + s->len;
 		ol = s->cap - s->len;
