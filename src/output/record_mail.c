@@ -3,6 +3,7 @@
  * field is in docs/schema.md. */
 #include "output/record_mail.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "core/timefmt.h"
@@ -23,10 +24,14 @@ static void kopt(struct jw *w, const char *key, const struct mail_facts *m,
 		kref(w, key, m, r);
 }
 
+/* A date in seconds; one nanoseconds cannot hold (past 2262, a Date
+ * field may say anything) is left out. */
 static void ksec(struct jw *w, const char *key, int64_t sec)
 {
 	char b[TIMEFMT_LEN];
 
+	if (sec > INT64_MAX / 1000000000 || sec < INT64_MIN / 1000000000)
+		return;
 	timefmt_rfc3339(b, sizeof(b), sec * 1000000000);
 	jw_kstr(w, key, b);
 }
