@@ -3,6 +3,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "mail/lex.h"
+
 /*
  * The value is read as RFC 5322 tokens by lex(), which is stateless: a
  * token is found again from its start, so the parser can look ahead and
@@ -93,7 +95,6 @@ static struct tok lex(const struct ctx *x, size_t i)
 	const uint8_t *s = x->s;
 	size_t n = x->n;
 	struct tok t = {.kind = T_END, .b = i, .e = i};
-	unsigned depth;
 
 	if (i >= n)
 		return t;
@@ -108,20 +109,7 @@ static struct tok lex(const struct ctx *x, size_t i)
 		break;
 	case '(':
 		t.kind = T_COMMENT;
-		for (depth = 0; i < n; i++) {
-			if (s[i] == '\\')
-				i++;
-			else if (s[i] == '(')
-				depth++;
-			else if (s[i] == ')' && --depth == 0)
-				break;
-		}
-		if (i >= n) {
-			t.open = true;
-			i = n;
-		} else {
-			i++;
-		}
+		i = mail_comment_end(s, n, i, &t.open);
 		break;
 	case '"':
 		t.kind = T_QUOTED;

@@ -1,5 +1,7 @@
 #include "mail/archive.h"
 
+#include "mail/lex.h"
+
 #include <errno.h>
 #include <locale.h>
 #include <pthread.h>
@@ -23,25 +25,18 @@ static const char *const arc_flag_names[MAIL_ARC_F_COUNT] = {
 	"time_limit",
 };
 
-static const char *bit_name(const char *const *names, unsigned count,
-			    uint32_t bit)
-{
-	unsigned i;
-
-	for (i = 0; i < count; i++)
-		if (bit == 1u << i)
-			return names[i];
-	return "?";
-}
-
 const char *mail_arcm_flag_name(uint32_t bit)
 {
-	return bit_name(arcm_flag_names, MAIL_ARCM_F_COUNT, bit);
+	const char *s = mail_bit_name(arcm_flag_names, MAIL_ARCM_F_COUNT, bit);
+
+	return s ? s : "?";
 }
 
 const char *mail_arc_flag_name(uint32_t bit)
 {
-	return bit_name(arc_flag_names, MAIL_ARC_F_COUNT, bit);
+	const char *s = mail_bit_name(arc_flag_names, MAIL_ARC_F_COUNT, bit);
+
+	return s ? s : "?";
 }
 
 /* ---- a UTF-8 locale for this thread while libarchive runs ------------------ */

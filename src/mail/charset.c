@@ -1,5 +1,7 @@
 #include "mail/charset.h"
 
+#include "mail/lex.h"
+
 #include <errno.h>
 #include <iconv.h>
 #include <stdio.h>
@@ -24,12 +26,8 @@ static const char *const flag_names[] = {
 
 const char *mail_charset_flag_name(uint32_t bit)
 {
-	unsigned i;
-
-	for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
-		if (bit == 1u << i)
-			return flag_names[i];
-	return NULL;
+	return mail_bit_name(flag_names,
+			     sizeof(flag_names) / sizeof(flag_names[0]), bit);
 }
 
 /* ---- names ---------------------------------------------------------- */
@@ -165,11 +163,6 @@ static const int dos_pages[] = {
 	866, 869,
 };
 
-static inline uint8_t lower(uint8_t c)
-{
-	return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c;
-}
-
 static inline bool is_alnum(uint8_t c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
@@ -241,9 +234,9 @@ static int resolve(const char *name, size_t len, char *canon)
 	for (i = 0; i < len; i++) {
 		if (!name_char(s[i]))
 			return K_UNKNOWN;
-		canon[i] = (char)lower(s[i]);
+		canon[i] = (char)mail_lower(s[i]);
 		if (is_alnum(s[i]))
-			comp[k++] = (char)lower(s[i]);
+			comp[k++] = (char)mail_lower(s[i]);
 	}
 	canon[len] = '\0';
 	comp[k] = '\0';

@@ -1,5 +1,7 @@
 #include "mail/cte.h"
 
+#include "mail/lex.h"
+
 #include <string.h>
 
 /* ---- output batching ------------------------------------------------ */
@@ -69,49 +71,13 @@ static const char *const flag_names[] = {
 
 const char *mail_cte_flag_name(uint32_t bit)
 {
-	unsigned i;
-
-	for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
-		if (bit == 1u << i)
-			return flag_names[i];
-	return NULL;
-}
-
-static inline uint8_t lower(uint8_t c)
-{
-	return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c;
+	return mail_bit_name(flag_names,
+			     sizeof(flag_names) / sizeof(flag_names[0]), bit);
 }
 
 static inline bool is_ws(uint8_t c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* Skip whitespace and RFC 822 comments (nested, with quoted pairs); an
- * unterminated comment runs to the end. */
-static size_t skip_cfws(const uint8_t *s, size_t n, size_t i)
-{
-	while (i < n) {
-		if (is_ws(s[i])) {
-			i++;
-		} else if (s[i] == '(') {
-			unsigned depth = 0;
-
-			for (; i < n; i++) {
-				if (s[i] == '\\')
-					i++;
-				else if (s[i] == '(')
-					depth++;
-				else if (s[i] == ')' && --depth == 0)
-					break;
-			}
-			if (i < n)
-				i++;
-		} else {
-			break;
-		}
-	}
-	return i;
 }
 
 static bool token_is(const uint8_t *t, size_t n, const char *name)
@@ -121,7 +87,7 @@ static bool token_is(const uint8_t *t, size_t n, const char *name)
 	if (strlen(name) != n)
 		return false;
 	for (i = 0; i < n; i++)
-		if (lower(t[i]) != (uint8_t)name[i])
+		if (mail_lower(t[i]) != (uint8_t)name[i])
 			return false;
 	return true;
 }
@@ -150,7 +116,7 @@ enum mail_cte mail_cte_parse(const char *str, size_t n, bool *unusual)
 	enum mail_cte cte = MAIL_CTE_UNKNOWN;
 	unsigned k;
 
-	i = skip_cfws(s, n, 0);
+	i = mail_skip_cfws(s, n, 0);
 	if (i < n && s[i] == '"') {
 		/* Not allowed (a token), but some senders quote it. */
 		odd = true;
@@ -168,7 +134,7 @@ enum mail_cte mail_cte_parse(const char *str, size_t n, bool *unusual)
 		tok = s + start;
 		len = i - start;
 	}
-	if (skip_cfws(s, n, i) != n)
+	if (mail_skip_cfws(s, n, i) != n)
 		odd = true;
 	if (len == 0) {
 		cte = MAIL_CTE_7BIT;
@@ -390,7 +356,7 @@ static inline int hexval(uint8_t c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
-	c = lower(c);
+	c = mail_lower(c);
 	if (c >= 'a' && c <= 'f')
 		return c - 'a' + 10;
 	return -1;

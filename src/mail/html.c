@@ -1,5 +1,7 @@
 #include "mail/html.h"
 
+#include "mail/lex.h"
+
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1401,12 +1403,5 @@ const char *mail_html_flag_name(uint32_t bit)
 		"iframe",         "base_href",         "anchor_mismatch",
 		"unterminated",   "long_value",
 	};
-	size_t i;
-
-	if (bit == 0 || (bit & (bit - 1)) != 0)
-		return NULL;
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (bit == (1u << i))
-			return names[i];
-	return NULL;
+	return mail_bit_name(names, sizeof(names) / sizeof(names[0]), bit);
 }

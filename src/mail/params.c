@@ -1,5 +1,7 @@
 #include "mail/params.h"
 
+#include "mail/lex.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
@@ -40,20 +42,11 @@ static const char *const flag_names[] = {
 
 const char *mail_params_flag_name(uint32_t bit)
 {
-	unsigned i;
-
-	for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
-		if (bit == 1u << i)
-			return flag_names[i];
-	return NULL;
+	return mail_bit_name(flag_names,
+			     sizeof(flag_names) / sizeof(flag_names[0]), bit);
 }
 
 /* ---- characters ----------------------------------------------------- */
-
-static inline uint8_t lower(uint8_t c)
-{
-	return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c;
-}
 
 static inline bool is_ws(uint8_t c)
 {
@@ -79,37 +72,10 @@ static int hexv(uint8_t c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
-	c = lower(c);
+	c = mail_lower(c);
 	if (c >= 'a' && c <= 'f')
 		return c - 'a' + 10;
 	return -1;
-}
-
-/* Skip whitespace and comments (nested, with quoted pairs); an
- * unterminated comment runs to the end. */
-static size_t skip_cfws(const uint8_t *s, size_t n, size_t i)
-{
-	while (i < n) {
-		if (is_ws(s[i])) {
-			i++;
-		} else if (s[i] == '(') {
-			unsigned depth = 0;
-
-			for (; i < n; i++) {
-				if (s[i] == '\\')
-					i++;
-				else if (s[i] == '(')
-					depth++;
-				else if (s[i] == ')' && --depth == 0)
-					break;
-			}
-			if (i < n)
-				i++;
-		} else {
-			break;
-		}
-	}
-	return i;
 }
 
 /* Index of the next ';' outside a quoted string from i, or n. */
@@ -199,7 +165,7 @@ static void add_raw(struct reader *rd, const uint8_t *a, size_t alen,
 /* The main token; returns where the parameters start. */
 static size_t main_value(struct mail_params *ps, const uint8_t *s, size_t n)
 {
-	size_t i = skip_cfws(s, n, 0), k = 0, st;
+	size_t i = mail_skip_cfws(s, n, 0), k = 0, st;
 	bool bad = false;
 
 	if (i < n && s[i] == '"') {
@@ -233,7 +199,7 @@ static size_t main_value(struct mail_params *ps, const uint8_t *s, size_t n)
 				ps->value[k++] = (char)s[st++];
 			if (st < i)
 				bad = true;
-			st = skip_cfws(s, n, i);
+			st = mail_skip_cfws(s, n, i);
 			/* "text / plain": join the halves around '/' */
 			if (st < n && st > i && k > 0 &&
 			    (s[st] == '/' || ps->value[k - 1] == '/')) {
@@ -252,12 +218,12 @@ static size_t main_value(struct mail_params *ps, const uint8_t *s, size_t n)
 			ps->value[st] = '?';
 			bad = true;
 		} else {
-			ps->value[st] = (char)lower(c);
+			ps->value[st] = (char)mail_lower(c);
 		}
 	}
 	if (k == 0)
 		ps->flags |= MAIL_PARAMS_F_NO_VALUE;
-	i = skip_cfws(s, n, i);
+	i = mail_skip_cfws(s, n, i);
 	if (i < n && s[i] != ';')
 		bad = true; /* junk, or a ';' forgotten: read on as params */
 	if (bad)
@@ -275,7 +241,7 @@ static void read_params(struct reader *rd, const uint8_t *s, size_t n,
 
 		if (s[i] == ';')
 			i++;
-		i = skip_cfws(s, n, i);
+		i = mail_skip_cfws(s, n, i);
 		if (i >= n)
 			break;
 		if (s[i] == ';')
@@ -289,13 +255,13 @@ static void read_params(struct reader *rd, const uint8_t *s, size_t n,
 			i = next_semicolon(s, n, i + 1);
 			continue;
 		}
-		i = skip_cfws(s, n, i);
+		i = mail_skip_cfws(s, n, i);
 		if (i >= n || s[i] != '=') {
 			ps->flags |= MAIL_PARAMS_F_MISSING_EQ;
 			i = next_semicolon(s, n, i);
 			continue;
 		}
-		i = skip_cfws(s, n, i + 1);
+		i = mail_skip_cfws(s, n, i + 1);
 		if (i >= n || s[i] == ';') {
 			ps->flags |= MAIL_PARAMS_F_EMPTY;
 			add_raw(rd, s + a, alen, s + i, 0, false);
@@ -311,7 +277,7 @@ static void read_params(struct reader *rd, const uint8_t *s, size_t n,
 				break;
 			}
 			add_raw(rd, s + a, alen, s + v, i - v, true);
-			i = skip_cfws(s, n, i + 1);
+			i = mail_skip_cfws(s, n, i + 1);
 			if (i < n && s[i] != ';') {
 				ps->flags |= MAIL_PARAMS_F_JUNK;
 				i = next_semicolon(s, n, i);
@@ -321,7 +287,7 @@ static void read_params(struct reader *rd, const uint8_t *s, size_t n,
 		v = i;
 		while (i < n && (is_token(s[i]) || s[i] >= 0x80))
 			i++;
-		k = skip_cfws(s, n, i);
+		k = mail_skip_cfws(s, n, i);
 		if (i > v && (k >= n || s[k] == ';')) {
 			add_raw(rd, s + a, alen, s + v, i - v, false);
 			i = k;
@@ -487,7 +453,7 @@ static void add_entry(struct mail_params *ps, const struct raw *r, size_t k,
 		ps->flags |= MAIL_PARAMS_F_TRUNCATED;
 	}
 	for (i = 0; i < nl; i++)
-		p->name[i] = (char)lower(r->name[i]);
+		p->name[i] = (char)mail_lower(r->name[i]);
 	p->name[nl] = '\0';
 	p->len = (uint32_t)k;
 	p->form = form;
@@ -530,7 +496,7 @@ static bool name_is(const struct raw *r, const char *lit)
 	if (r->nlen != strlen(lit))
 		return false;
 	for (i = 0; i < r->nlen; i++)
-		if (lower(r->name[i]) != (uint8_t)lit[i])
+		if (mail_lower(r->name[i]) != (uint8_t)lit[i])
 			return false;
 	return true;
 }
@@ -587,7 +553,7 @@ static bool same_name(const struct raw *a, const struct raw *b)
 	if (a->nlen != b->nlen)
 		return false;
 	for (i = 0; i < a->nlen; i++)
-		if (lower(a->name[i]) != lower(b->name[i]))
+		if (mail_lower(a->name[i]) != mail_lower(b->name[i]))
 			return false;
 	return true;
 }
@@ -750,7 +716,7 @@ const struct mail_param *mail_params_get(const struct mail_params *ps,
 		if (strlen(pn) != nl)
 			continue;
 		for (k = 0; k < nl; k++)
-			if ((uint8_t)pn[k] != lower((uint8_t)name[k]))
+			if ((uint8_t)pn[k] != mail_lower((uint8_t)name[k]))
 				break;
 		if (k == nl)
 			return &ps->p[i];

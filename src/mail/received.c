@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "mail/date.h"
+#include "mail/lex.h"
 
 enum clause {
 	C_NONE = -1,
@@ -87,7 +88,6 @@ static bool prefix_ci(const uint8_t *p, size_t len, const char *prefix)
 static struct rtok lex(const uint8_t *s, size_t n, size_t i)
 {
 	struct rtok t = {.kind = K_END, .b = i, .e = i};
-	unsigned depth = 0;
 
 	if (i >= n)
 		return t;
@@ -97,20 +97,7 @@ static struct rtok lex(const uint8_t *s, size_t n, size_t i)
 		t.kind = K_WSP;
 	} else if (s[i] == '(') {
 		t.kind = K_COMMENT;
-		for (; i < n; i++) {
-			if (s[i] == '\\')
-				i++;
-			else if (s[i] == '(')
-				depth++;
-			else if (s[i] == ')' && --depth == 0)
-				break;
-		}
-		if (i >= n) {
-			t.open = true;
-			i = n;
-		} else {
-			i++;
-		}
+		i = mail_comment_end(s, n, i, &t.open);
 	} else if (s[i] == ')' || s[i] == ';') {
 		t.kind = s[i] == ')' ? K_STRAY : K_SEMI;
 		i++;

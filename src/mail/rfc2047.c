@@ -1,5 +1,7 @@
 #include "mail/rfc2047.h"
 
+#include "mail/lex.h"
+
 #include <stdbool.h>
 #include <string.h>
 
@@ -20,14 +22,10 @@ static const char *const flag_names[] = {
 
 const char *mail_2047_flag_name(uint32_t bit)
 {
-	unsigned i;
-
 	if (bit == MAIL_2047_N_DECODED)
 		return "encoded_words";
-	for (i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++)
-		if (bit == 1u << i)
-			return flag_names[i];
-	return NULL;
+	return mail_bit_name(flag_names,
+			     sizeof(flag_names) / sizeof(flag_names[0]), bit);
 }
 
 /* A charset name with "*lang" is at most this long. */

@@ -1,5 +1,7 @@
 #include "mail/urlset.h"
 
+#include "mail/lex.h"
+
 #include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1274,14 +1276,7 @@ const char *mail_url_flag_name(uint32_t bit)
 		"non_http", "unc",          "bad",       "www",
 		"truncated", "anchor_mismatch",
 	};
-	size_t i;
-
-	if (bit == 0 || (bit & (bit - 1)) != 0)
-		return NULL;
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (bit == (1u << i))
-			return names[i];
-	return NULL;
+	return mail_bit_name(names, sizeof(names) / sizeof(names[0]), bit);
 }
 
 const char *mail_url_src_name(enum mail_url_src src)

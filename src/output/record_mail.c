@@ -293,15 +293,6 @@ static void flag_names(struct jw *w, const char *key, uint32_t flags,
 	jw_arr_end(w);
 }
 
-static const char *const url_sources[] = {
-	[MAIL_URL_TEXT] = "text",
-	[MAIL_URL_HTML_HREF] = "html_href",
-	[MAIL_URL_HTML_SRC] = "html_src",
-	[MAIL_URL_HTML_FORM] = "html_form",
-	[MAIL_URL_HTML_META] = "html_meta",
-	[MAIL_URL_HTML_OTHER] = "html_other",
-};
-
 static void urls(struct jw *w, const struct mail_facts *m)
 {
 	uint32_t i, b;
@@ -318,10 +309,10 @@ static void urls(struct jw *w, const struct mail_facts *m)
 		jw_ku64(w, "count", u->count);
 		jw_key(w, "sources");
 		jw_arr_begin(w);
-		for (b = 0; b < sizeof(url_sources) / sizeof(url_sources[0]);
-		     b++)
+		for (b = 0; b < MAIL_URL_SRC_COUNT; b++)
 			if (u->sources & (1u << b))
-				jw_str(w, url_sources[b]);
+				jw_str(w, mail_url_src_name(
+						  (enum mail_url_src)b));
 		jw_arr_end(w);
 		if (u->flags)
 			flag_names(w, "flags", u->flags, mail_url_flag_name);
