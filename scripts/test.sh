@@ -6,14 +6,14 @@
 #
 # Environment: SMTPSCOPE_CORPUS  conformance corpus (default ../shared/corpus;
 #                                its tests skip, visibly, when absent)
-#              FUZZ_SECONDS      time per fuzz target (default 30: ten
+#              FUZZ_SECONDS      time per fuzz target (default 20: ten
 #                                targets keep the suite under 20 minutes)
 set -eu
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 
 jobs=$(nproc)
-fuzz_seconds=${FUZZ_SECONDS:-30}
+fuzz_seconds=${FUZZ_SECONDS:-20}
 corpus=${SMTPSCOPE_CORPUS:-../shared/corpus}
 export SMTPSCOPE_TSHARK_CACHE="$PWD/build/tshark-cache"
 if [ ! -d "$corpus" ]; then
