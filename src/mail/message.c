@@ -210,6 +210,7 @@ void mail_msg_reset(struct mail_msg *m, const char *name)
 
 	if (m->eml)
 		mm_eml_discard(m); /* the last message never ended */
+	mm_part_abandon(m);
 	memset(&m->f, 0, sizeof(m->f));
 	m->f.text = keep;
 	m->f.text.len = 0;

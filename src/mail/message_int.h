@@ -139,6 +139,8 @@ void mm_part_fini(struct mail_msg *m);
 void mm_part_begin(struct mail_msg *m);
 void mm_part_data(struct mail_msg *m, const uint8_t *p, size_t n);
 void mm_part_end(struct mail_msg *m);
+/* A part left open by a message that never finished: its file goes. */
+void mm_part_abandon(struct mail_msg *m);
 void mm_urls_collect(struct mail_msg *m);
 void mm_eml_open(struct mail_msg *m);
 void mm_eml_write(struct mail_msg *m, const uint8_t *p, size_t n);

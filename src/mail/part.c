@@ -476,6 +476,15 @@ void mm_part_end(struct mail_msg *m)
 	}
 }
 
+void mm_part_abandon(struct mail_msg *m)
+{
+	if (m->xfile) {
+		fclose(m->xfile);
+		unlink(m->xtmp);
+		m->xfile = NULL;
+	}
+}
+
 void mm_urls_collect(struct mail_msg *m)
 {
 	uint32_t i, n = mail_urlset_count(m->urls);
