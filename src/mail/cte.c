@@ -75,11 +75,6 @@ const char *mail_cte_flag_name(uint32_t bit)
 			     sizeof(flag_names) / sizeof(flag_names[0]), bit);
 }
 
-static inline bool is_ws(uint8_t c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 static bool token_is(const uint8_t *t, size_t n, const char *name)
 {
 	size_t i;
@@ -129,7 +124,7 @@ enum mail_cte mail_cte_parse(const char *str, size_t n, bool *unusual)
 			i++;
 	} else {
 		start = i;
-		while (i < n && !is_ws(s[i]) && s[i] != '(' && s[i] != ';')
+		while (i < n && !mail_is_ws(s[i]) && s[i] != '(' && s[i] != ';')
 			i++;
 		tok = s + start;
 		len = i - start;

@@ -20,7 +20,7 @@ size_t mail_comment_end(const uint8_t *s, size_t n, size_t i, bool *open)
 size_t mail_skip_cfws(const uint8_t *s, size_t n, size_t i)
 {
 	while (i < n) {
-		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')
+		if (mail_is_ws(s[i]))
 			i++;
 		else if (s[i] == '(')
 			i = mail_comment_end(s, n, i, NULL);

@@ -15,6 +15,12 @@ static inline uint8_t mail_lower(uint8_t c)
 	return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c;
 }
 
+/* SP, HT, CR, LF. */
+static inline bool mail_is_ws(uint8_t c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 /* s[i] is '(': the index just past the comment it opens (nested
  * comments and quoted pairs included), or n when it never closes
  * (*open is then set when open is not NULL). */

@@ -48,11 +48,6 @@ const char *mail_params_flag_name(uint32_t bit)
 
 /* ---- characters ----------------------------------------------------- */
 
-static inline bool is_ws(uint8_t c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 /* RFC 2045 tspecials */
 static inline bool is_tspecial(uint8_t c)
 {
@@ -181,7 +176,7 @@ static size_t main_value(struct mail_params *ps, const uint8_t *s, size_t n)
 	} else {
 		for (;;) {
 			st = i;
-			while (i < n && !is_ws(s[i]) && s[i] != ';' &&
+			while (i < n && !mail_is_ws(s[i]) && s[i] != ';' &&
 			       s[i] != '(' && s[i] != '"')
 				i++;
 			if (i > st && memchr(s + st, '=', i - st)) {
@@ -298,7 +293,7 @@ static void read_params(struct reader *rd, const uint8_t *s, size_t n,
 		for (k = v; k < n && s[k] != ';'; k++)
 			;
 		i = k;
-		while (k > v && is_ws(s[k - 1]))
+		while (k > v && mail_is_ws(s[k - 1]))
 			k--;
 		add_raw(rd, s + a, alen, s + v, k - v, false);
 	}

@@ -1,5 +1,6 @@
 #include "mail/rfc2047.h"
 
+#include "core/b64.h"
 #include "mail/lex.h"
 
 #include <stdbool.h>
@@ -164,21 +165,6 @@ static void emit_raw(struct dec *d, const uint8_t *p, size_t n)
 
 /* ---- B and Q -------------------------------------------------------- */
 
-static int b64v(uint8_t c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 static void b_decode(struct dec *d, const uint8_t *t, size_t n)
 {
 	uint32_t acc = 0;
@@ -208,7 +194,7 @@ static void b_decode(struct dec *d, const uint8_t *t, size_t n)
 			acc = 0;
 			continue;
 		}
-		v = b64v(t[i]);
+		v = b64_digit(t[i]);
 		if (v < 0) {
 			d->f |= MAIL_2047_F_BAD_B;
 			continue;

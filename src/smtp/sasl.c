@@ -16,6 +16,7 @@
 
 #include <string.h>
 
+#include "core/b64.h"
 #include "core/cursor.h"
 #include "core/log.h"
 #include "smtp/command.h"
@@ -208,21 +209,6 @@ static void drop_same_authzid(struct sasl_state *st)
 
 /* ---- base64 (RFC 4648 section 4, strict) ---------------------------- */
 
-static int b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 /*
  * Decode in[0..n) into out (room for n / 4 * 3 + 2 bytes). The whole
  * input is checked before anything is written. false: not base64
@@ -249,7 +235,7 @@ static bool b64_decode(const char *in, size_t n, uint8_t *out,
 		pad++;
 	}
 	for (i = 0; i < n; i++)
-		if (b64_value((unsigned char)in[i]) < 0)
+		if (b64_digit((unsigned char)in[i]) < 0)
 			return false;
 	rem = n % 4;
 	if (rem == 1 || (pad > 0 && pad != 4 - rem) ||
@@ -258,7 +244,7 @@ static bool b64_decode(const char *in, size_t n, uint8_t *out,
 	if (rem != 0 && pad == 0)
 		*lax = true;
 	for (i = 0; i < n; i++) {
-		v = b64_value((unsigned char)in[i]);
+		v = b64_digit((unsigned char)in[i]);
 		acc = (acc << 6) | (uint32_t)v;
 		if (i % 4 == 3) {
 			out[o++] = (uint8_t)(acc >> 16);
