@@ -226,7 +226,7 @@ static int resolve(const char *name, size_t len, char *canon)
 		len--;
 	}
 	if (len == 0) {
-		strcpy(canon, "US-ASCII");
+		snprintf(canon, MAIL_CS_NAME_MAX + 1, "%s", "US-ASCII");
 		return K_ASCII;
 	}
 	if (len > MAIL_CS_NAME_MAX)
@@ -242,7 +242,8 @@ static int resolve(const char *name, size_t len, char *canon)
 	comp[k] = '\0';
 	for (a = 0; a < sizeof(aliases) / sizeof(aliases[0]); a++) {
 		if (strcmp(comp, aliases[a].label) == 0) {
-			strcpy(canon, aliases[a].name);
+			snprintf(canon, MAIL_CS_NAME_MAX + 1, "%s",
+				 aliases[a].name);
 			return kind_of(canon);
 		}
 	}
