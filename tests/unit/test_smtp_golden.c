@@ -19,12 +19,13 @@
  * Run with a directory of .in files; with SMTPSCOPE_UPDATE_GOLDEN=1 it
  * writes the .ref files instead (review them before committing).
  */
-#include <dirent.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "golden.h"
 
 #include "body_tally.h"
 #include "smtp/parser.h"
@@ -499,30 +500,12 @@ static void run(const struct golden *g, size_t chunk)
 	smtp_parser_free(p);
 }
 
-static char *slurp(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	char *b;
-	long len;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	b = malloc((size_t)len + 1);
-	*n = fread(b, 1, (size_t)len, f);
-	b[*n] = '\0';
-	fclose(f);
-	return b;
-}
-
 static int check(const char *dir, const char *name, bool update)
 {
 	static struct golden g;
 	char in[4096], ref[4096];
-	char *want, *first;
-	size_t wlen, flen, maxlen = 0, chunk;
+	char *first;
+	size_t flen, maxlen = 0, chunk;
 	int i, bad = 0;
 
 	snprintf(in, sizeof(in), "%s/%s", dir, name);
@@ -535,21 +518,7 @@ static int check(const char *dir, const char *name, bool update)
 	run(&g, 0);
 	first = strdup(out);
 	flen = olen;
-	if (update) {
-		FILE *f = fopen(ref, "w");
-
-		fwrite(first, 1, flen, f);
-		fclose(f);
-		printf("wrote %s\n", ref);
-	} else {
-		want = slurp(ref, &wlen);
-		if (!want || wlen != flen || memcmp(want, first, flen) != 0) {
-			fprintf(stderr, "FAIL %s: output differs from %s:\n%s",
-				name, ref, first);
-			bad = 1;
-		}
-		free(want);
-	}
+	bad = golden_compare(name, ref, first, flen, update);
 	for (i = 0; i < g.n; i++)
 		if (g.steps[i].len > maxlen)
 			maxlen = g.steps[i].len;
@@ -570,36 +539,9 @@ static int check(const char *dir, const char *name, bool update)
 	return bad;
 }
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int main(int argc, char **argv)
 {
-	const char *dir = argc > 1 ? argv[1] : "tests/smtp";
-	bool update = getenv("SMTPSCOPE_UPDATE_GOLDEN") != NULL;
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char *names[1024];
-	int n = 0, i, bad = 0;
+	static const char *const suffixes[] = {".in", NULL};
 
-	if (!d) {
-		fprintf(stderr, "%s: cannot open\n", dir);
-		return 2;
-	}
-	while ((e = readdir(d)) && n < 1024) {
-		size_t l = strlen(e->d_name);
-
-		if (l > 3 && strcmp(e->d_name + l - 3, ".in") == 0)
-			names[n++] = strdup(e->d_name);
-	}
-	closedir(d);
-	qsort(names, (size_t)n, sizeof(names[0]), by_name);
-	for (i = 0; i < n; i++) {
-		bad += check(dir, names[i], update);
-		free(names[i]);
-	}
-	printf("%d golden transcripts, %d failed\n", n, bad);
-	return bad || n == 0;
+	return golden_main(argc, argv, "tests/smtp", suffixes, "transcripts", check);
 }
