@@ -178,6 +178,7 @@ static bool content_field(struct mail_msg *m, const char *name, size_t nlen,
 			  const char *v, size_t n)
 {
 	struct mail_entity *e = &m->ent;
+	bool unusual; /* spelling only: not a fact worth a field */
 
 	if (name_is(name, nlen, "content-type")) {
 		if (e->ct_count++) {
@@ -193,7 +194,7 @@ static bool content_field(struct mail_msg *m, const char *name, size_t nlen,
 			mm_anomaly(m, MA_DUPLICATE_CONTENT_HEADER);
 			return true;
 		}
-		e->cte = mail_cte_parse(v, n, &e->cte_unusual);
+		e->cte = mail_cte_parse(v, n, &unusual);
 		if (e->cte == MAIL_CTE_UNKNOWN)
 			mm_anomaly(m, MA_UNKNOWN_CTE);
 		return true;

@@ -188,7 +188,6 @@ static void entity_start(struct mail_msg *m, const char *path, uint16_t depth,
 	e->ct.n = e->cd.n = 0;
 	e->ct.value[0] = e->cd.value[0] = '\0';
 	e->cte = MAIL_CTE_7BIT;
-	e->cte_unusual = false;
 	e->anomalies = 0;
 	m->state = MS_HEADER;
 	m->have_field = false;
@@ -308,13 +307,32 @@ static bool boundary_nested_in_outer(const struct mail_msg *m,
 	return false;
 }
 
+/* A multipart or message/rfc822 entity: its entry in the part list;
+ * false (its content to be skipped) past depth_max. */
+static bool container_begin(struct mail_msg *m, const char *type)
+{
+	struct mail_part p;
+	uint32_t idx;
+
+	if (m->ent.depth >= m->lim.depth_max) {
+		mm_anomaly(m, MA_DEPTH_LIMIT);
+		m->state = MS_SKIP;
+		return false;
+	}
+	memset(&p, 0, sizeof(p));
+	part_describe(m, &p, type);
+	idx = part_add(m);
+	if (idx != UINT32_MAX)
+		m->f.parts[idx] = p;
+	return true;
+}
+
 /* The header of the current entity is over: what comes next. */
 static void header_done(struct mail_msg *m)
 {
 	struct mail_entity *e = &m->ent;
 	const char *type = e->ct.value;
 	const struct mail_param *bd;
-	uint32_t idx;
 
 	if (e->top)
 		mm_header_done_top(m);
@@ -328,25 +346,18 @@ static void header_done(struct mail_msg *m)
 	}
 	if (strncmp(type, "multipart/", 10) == 0) {
 		struct mail_frame *f;
-		struct mail_part p;
 
 		if (e->cte_count && e->cte != MAIL_CTE_7BIT &&
 		    e->cte != MAIL_CTE_8BIT && e->cte != MAIL_CTE_BINARY)
 			mm_anomaly(m, MA_CTE_ON_MULTIPART);
 		if (bd->len > 70)
 			mm_anomaly(m, MA_BOUNDARY_TOO_LONG);
-		if (e->depth >= m->lim.depth_max) {
-			mm_anomaly(m, MA_DEPTH_LIMIT);
-			m->state = MS_SKIP;
-			return;
-		}
-		if (boundary_nested_in_outer(m, bd->value, bd->len))
+		/* Still in the header: the anomaly goes on this entity. */
+		if (e->depth < m->lim.depth_max &&
+		    boundary_nested_in_outer(m, bd->value, bd->len))
 			mm_anomaly(m, MA_BOUNDARY_NESTED_PREFIX);
-		memset(&p, 0, sizeof(p));
-		part_describe(m, &p, type);
-		idx = part_add(m);
-		if (idx != UINT32_MAX)
-			m->f.parts[idx] = p;
+		if (!container_begin(m, type))
+			return;
 		m->frames = grow_array(m->frames, &m->frames_cap,
 				       m->nframes + 1, 4, 0,
 				       sizeof(*m->frames), "MIME frames");
@@ -355,7 +366,6 @@ static void header_done(struct mail_msg *m)
 		f->blen = bd->len < MAIL_BOUNDARY_MAX ? bd->len
 						      : MAIL_BOUNDARY_MAX;
 		memcpy(f->boundary, bd->value, f->blen);
-		f->part = idx;
 		f->digest = strcmp(type, "multipart/digest") == 0;
 		snprintf(f->path, sizeof(f->path), "%s", e->path);
 		f->depth = e->depth;
@@ -366,19 +376,10 @@ static void header_done(struct mail_msg *m)
 	     strcmp(type, "message/global") == 0) &&
 	    (e->cte == MAIL_CTE_7BIT || e->cte == MAIL_CTE_8BIT ||
 	     e->cte == MAIL_CTE_BINARY)) {
-		struct mail_part p;
 		char child[MAIL_PATH_MAX];
 
-		if (e->depth >= m->lim.depth_max) {
-			mm_anomaly(m, MA_DEPTH_LIMIT);
-			m->state = MS_SKIP;
+		if (!container_begin(m, type))
 			return;
-		}
-		memset(&p, 0, sizeof(p));
-		part_describe(m, &p, type);
-		idx = part_add(m);
-		if (idx != UINT32_MAX)
-			m->f.parts[idx] = p;
 		path_child(child, e->path, 1);
 		entity_start(m, child, (uint16_t)(e->depth + 1), false,
 			     false);

@@ -34,8 +34,6 @@
 struct mail_frame {
 	char boundary[MAIL_BOUNDARY_MAX];
 	uint32_t blen;
-	uint32_t part;      /* index of the multipart in facts.parts, or
-			       UINT32_MAX when not kept */
 	uint32_t children;
 	bool digest;        /* multipart/digest: children default to
 			       message/rfc822 */
@@ -61,7 +59,6 @@ struct mail_entity {
 	uint32_t ct_count, cte_count, cd_count;
 	struct mail_params ct, cd;
 	enum mail_cte cte;
-	bool cte_unusual;
 	uint64_t anomalies;   /* found while reading its header */
 };
 
